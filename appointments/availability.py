@@ -1,0 +1,161 @@
+"""Free one-hour slots: the one availability engine behind the pages, booking and admin.
+
+Slots are laid out on the wall clock of the business time zone (9:00, 9:30, ...)
+and compared in UTC, so DST days come out right: a wall time that does not exist
+(spring forward) is skipped, a repeated one (fall back) is offered once, and every
+slot ends one real hour after it starts.
+"""
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django.utils import timezone
+
+from .models import Appointment, BookingRules, TimeOff, WorkingHours
+
+SESSION_LENGTH = timedelta(hours=1)
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: datetime  # aware, UTC
+    end: datetime
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.start)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.end)
+
+
+def business_today(now):
+    return timezone.localtime(now).date()
+
+
+def wall_clock_to_utc(day, time_of_day):
+    """The UTC instant of a business wall-clock time (the first one, if DST repeats it)."""
+    return datetime.combine(day, time_of_day, tzinfo=timezone.get_default_timezone()).astimezone(UTC)
+
+
+def existing_wall_clock_to_utc(day, time_of_day):
+    """Like wall_clock_to_utc, but None for a wall time that DST skips."""
+    instant = wall_clock_to_utc(day, time_of_day)
+    if timezone.localtime(instant).replace(tzinfo=None) != datetime.combine(day, time_of_day):
+        return None  # Spring forward: this wall time never happens.
+    return instant
+
+
+def _candidate_slots(day, intervals, step, length):
+    """Slots inside the working intervals of one day, on the wall-clock grid."""
+    for interval in intervals:
+        interval_end = wall_clock_to_utc(day, interval.end_time)
+        wall = datetime.combine(day, interval.start_time)
+        while wall.date() == day and wall.time() < interval.end_time:
+            start = existing_wall_clock_to_utc(day, wall.time())
+            if start is not None and start + length <= interval_end:
+                yield Slot(start, start + length)
+            wall += step
+
+
+class _BusyTimes:
+    """Sorted busy intervals with a fast 'does this overlap anything?' test."""
+
+    def __init__(self, intervals):
+        self.intervals = sorted(intervals)
+        self.starts = [start for start, _ in self.intervals]
+        # Longest interval bounds how far back an overlapping one can start.
+        self.longest = max((end - start for start, end in self.intervals), default=timedelta(0))
+
+    def overlaps(self, start, end):
+        first = bisect.bisect_left(self.starts, start - self.longest)
+        last = bisect.bisect_left(self.starts, end)
+        return any(self.intervals[i][1] > start for i in range(first, last))
+
+
+def free_slots(*, start_date, end_date, now, rules=None, length=SESSION_LENGTH, ignore_appointment=None):
+    """Free slots from start_date to end_date (business dates, inclusive), in order.
+
+    Never offered: outside working hours, overlapping a session (plus the buffer)
+    or time off, in the past or inside the minimum notice, past the horizon.
+    Runs a fixed number of queries whatever the range or the number of bookings.
+    ignore_appointment: a session being moved, whose own time counts as free.
+    """
+    rules = rules or BookingRules.load()
+    earliest = now + rules.minimum_notice
+    last_day = min(end_date, business_today(now) + timedelta(days=rules.horizon_days))
+    first_day = max(start_date, business_today(earliest))
+    if first_day > last_day:
+        return []
+
+    window_start = wall_clock_to_utc(first_day, time.min)
+    window_end = wall_clock_to_utc(last_day + timedelta(days=1), time.min)
+
+    hours_by_weekday = defaultdict(list)
+    for interval in WorkingHours.objects.all():
+        hours_by_weekday[interval.weekday].append(interval)
+
+    appointments = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(
+        start__lt=window_end + rules.buffer, end__gt=window_start - rules.buffer
+    )
+    if ignore_appointment is not None:
+        appointments = appointments.exclude(pk=ignore_appointment.pk)
+    busy = _BusyTimes(
+        [(start - rules.buffer, end + rules.buffer) for start, end in appointments.values_list("start", "end")]
+        + list(
+            TimeOff.objects.filter(start__lt=window_end, end__gt=window_start).values_list("start", "end")
+        )
+    )
+
+    slots = []
+    seen = set()
+    day = first_day
+    while day <= last_day:
+        for slot in _candidate_slots(day, hours_by_weekday[day.weekday()], rules.slot_step, length):
+            if slot.start < earliest or slot.start in seen or busy.overlaps(slot.start, slot.end):
+                continue
+            seen.add(slot.start)
+            slots.append(slot)
+        day += timedelta(days=1)
+    slots.sort()
+    return slots
+
+
+def free_slots_on(day, *, now, rules=None, ignore_appointment=None):
+    return free_slots(start_date=day, end_date=day, now=now, rules=rules, ignore_appointment=ignore_appointment)
+
+
+def find_free_slot(start, *, now, rules=None, ignore_appointment=None):
+    """The free slot starting at this instant, or None if it is taken, off the grid or not offered."""
+    day = timezone.localtime(start).date()
+    for slot in free_slots_on(day, now=now, rules=rules, ignore_appointment=ignore_appointment):
+        if slot.start == start:
+            return slot
+    return None
+
+
+def bookable_days(*, now, rules=None):
+    """Every business day from today to the horizon, with its number of free slots."""
+    rules = rules or BookingRules.load()
+    today = business_today(now)
+    last_day = today + timedelta(days=rules.horizon_days)
+    counts = defaultdict(int)
+    for slot in free_slots(start_date=today, end_date=last_day, now=now, rules=rules):
+        counts[slot.local_start.date()] += 1
+    days = []
+    day = today
+    while day <= last_day:
+        days.append((day, counts[day]))
+        day += timedelta(days=1)
+    return days
+
+
+def overlapping_appointments(*, start, end, exclude=None):
+    """Active sessions that overlap [start, end): the rule no booking may break, admin's included."""
+    clashes = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(start__lt=end, end__gt=start)
+    if exclude is not None and exclude.pk:
+        clashes = clashes.exclude(pk=exclude.pk)
+    return clashes

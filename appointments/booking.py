@@ -1,0 +1,181 @@
+"""Booking, cancelling and moving sessions: every write to the calendar goes through here.
+
+Each change follows one order inside a transaction: lock the booking rules row
+(one lock, so changes to the calendar queue up), re-check the slot, then write.
+On PostgreSQL an exclusion constraint refuses overlaps even if this code were
+bypassed; on SQLite the IMMEDIATE transaction mode serialises writers instead.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from . import outbox
+from .availability import SESSION_LENGTH, find_free_slot, overlapping_appointments
+from .models import Appointment, BookingRules, Client
+
+SLOT_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time below."
+SLOT_NOT_OFFERED = "That time is not available for booking. Please choose one of the times offered."
+OVERLAPS_SESSION = "This overlaps another session: {clash}."
+TOO_LATE_TO_CHANGE = (
+    "This session starts too soon to change online. Please contact Julie directly to cancel or move it."
+)
+NOT_CHANGEABLE = "This session can no longer be changed online."
+
+
+class BookingError(Exception):
+    """A booking change that cannot be made; its message is safe to show the client."""
+
+
+class SlotUnavailable(BookingError):
+    pass
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    email: str
+    phone: str
+
+
+def _lock_calendar():
+    """Take the calendar lock for the rest of the transaction; returns the rules."""
+    return BookingRules.objects.select_for_update().get(pk=BookingRules.load().pk)
+
+
+def _client_for(details):
+    client = Client.objects.filter(email__iexact=details.email).first()
+    if client is None:
+        return Client.objects.create(name=details.name, email=details.email.lower(), phone=details.phone)
+    # Returning clients: keep their contact details current.
+    client.name, client.phone = details.name, details.phone
+    client.save(update_fields=["name", "phone"])
+    return client
+
+
+def _create(**fields):
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(**fields)
+    except IntegrityError as exc:
+        # The exclusion constraint: another session got there first.
+        raise SlotUnavailable(SLOT_TAKEN) from exc
+
+
+def book_appointment(*, start, client_details, service, now, note="", booking_key=None):
+    """Book a free slot for a client on the website. Raises SlotUnavailable.
+
+    A repeated submission of one form (same booking_key) returns the booking it
+    already made instead of making a second one.
+    """
+    with transaction.atomic():
+        rules = _lock_calendar()
+        if booking_key:
+            earlier = Appointment.objects.filter(booking_key=booking_key).first()
+            if earlier is not None:
+                return earlier
+        slot = find_free_slot(start, now=now, rules=rules)
+        if slot is None:
+            taken = overlapping_appointments(start=start, end=start + SESSION_LENGTH).exists()
+            raise SlotUnavailable(SLOT_TAKEN if taken else SLOT_NOT_OFFERED)
+        appointment = _create(
+            client=_client_for(client_details),
+            service=service,
+            start=slot.start,
+            end=slot.end,
+            client_note=note,
+            source=Appointment.Source.WEB,
+            booking_key=booking_key or None,
+        )
+        outbox.record_booked(appointment, rules=rules, now=now)
+    return appointment
+
+
+def save_appointment_from_admin(*, appointment, now):
+    """Save a session Julie entered or changed in admin, with the emails that follow.
+
+    Outside working hours is fine (her choice); on top of another session is not.
+    Raises SlotUnavailable.
+    """
+    with transaction.atomic():
+        rules = _lock_calendar()
+        before = Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
+        if appointment.is_active:
+            clash = overlapping_appointments(start=appointment.start, end=appointment.end, exclude=appointment).first()
+            if clash is not None:
+                raise SlotUnavailable(OVERLAPS_SESSION.format(clash=clash))
+        if before is None:
+            appointment.source = Appointment.Source.ADMIN
+        moved = before is not None and before.is_active and appointment.is_active and before.start != appointment.start
+        cancelled = before is not None and before.is_active and not appointment.is_active
+        if moved or cancelled:
+            appointment.sequence = before.sequence + 1
+        if cancelled:
+            appointment.cancelled_at = now
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as exc:
+            raise SlotUnavailable(SLOT_TAKEN) from exc
+        if before is None:
+            outbox.record_booked(appointment, rules=rules, now=now)
+        elif cancelled:
+            outbox.record_cancelled(appointment, now=now)
+        elif moved:
+            outbox.record_moved(appointment, previous_start=before.start, rules=rules, now=now)
+    return appointment
+
+
+def cancel_appointment(*, appointment, now, reason="", by_client=True):
+    """Cancel a session. A client may only do so before the cut-off; Julie any time."""
+    with transaction.atomic():
+        rules = _lock_calendar()
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if by_client and not appointment.client_can_change(now=now, rules=rules):
+            raise BookingError(TOO_LATE_TO_CHANGE if appointment.status == Appointment.Status.BOOKED else NOT_CHANGEABLE)
+        if appointment.status != Appointment.Status.BOOKED:
+            return appointment  # Already cancelled or over: nothing to do, nobody to notify.
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancellation_reason = reason
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+        outbox.record_cancelled(appointment, now=now)
+    return appointment
+
+
+def reschedule_appointment(*, appointment, new_start, now):
+    """Move a client's session to another free slot, all or nothing. Raises BookingError."""
+    with transaction.atomic():
+        rules = _lock_calendar()
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not appointment.client_can_change(now=now, rules=rules):
+            raise BookingError(TOO_LATE_TO_CHANGE if appointment.status == Appointment.Status.BOOKED else NOT_CHANGEABLE)
+        if new_start == appointment.start:
+            return appointment
+        slot = find_free_slot(new_start, now=now, rules=rules, ignore_appointment=appointment)
+        if slot is None:
+            raise SlotUnavailable(SLOT_TAKEN)
+        previous_start = appointment.start
+        appointment.start, appointment.end = slot.start, slot.end
+        appointment.sequence += 1
+        try:
+            with transaction.atomic():
+                appointment.save(update_fields=["start", "end", "sequence", "updated_at"])
+        except IntegrityError as exc:
+            raise SlotUnavailable(SLOT_TAKEN) from exc
+        outbox.record_moved(appointment, previous_start=previous_start, rules=rules, now=now)
+    return appointment
+
+
+def set_appointment_status(*, appointment, status, now):
+    """Mark a past session completed or a no-show (Julie's admin actions)."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status == Appointment.Status.CANCELLED:
+            return appointment
+        appointment.status = status
+        appointment.save(update_fields=["status", "updated_at"])
+        if status == Appointment.Status.NO_SHOW:
+            outbox.skip_pending(appointment, kinds=[outbox.Kind.AFTERCARE])
+    return appointment

@@ -1,0 +1,301 @@
+import uuid
+from datetime import timedelta
+
+from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+MANAGE_LINK_SALT = "appointments.manage-link"
+
+
+class BookingRules(models.Model):
+    """The one set of rules every booking follows; Julie edits it in admin."""
+
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MaxValueValidator(240)],
+        help_text="Free minutes kept before and after every session.",
+    )
+    minimum_notice_hours = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="Clients cannot book a session starting sooner than this.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How many days ahead clients can book.",
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="Offered start times are this many minutes apart (30: 9:00, 9:30, ...).",
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="Clients can cancel or move a session online until this many hours before it.",
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 7)],
+        help_text="The reminder email goes out this many hours before a session.",
+    )
+    aftercare_hours_after = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 7)],
+        help_text="The aftercare email goes out this many hours after a session ends.",
+    )
+    contact_phone = models.CharField(
+        max_length=40, blank=True, help_text="Shown to clients who need to reach you."
+    )
+    location = models.CharField(
+        max_length=200,
+        default="Posture Massage, Connecticut",
+        help_text="Where sessions take place; shown in emails and calendar entries.",
+    )
+
+    class Meta:
+        verbose_name = "booking rules"
+        verbose_name_plural = "booking rules"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="appointments_bookingrules_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(slot_step_minutes__gte=5), name="appointments_bookingrules_step_min_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_days__gte=1), name="appointments_bookingrules_horizon_min_1"
+            ),
+        ]
+
+    def __str__(self):
+        return "Booking rules"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        rules, _ = cls.objects.get_or_create(pk=1)
+        return rules
+
+    @property
+    def buffer(self):
+        return timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def minimum_notice(self):
+        return timedelta(hours=self.minimum_notice_hours)
+
+    @property
+    def slot_step(self):
+        return timedelta(minutes=self.slot_step_minutes)
+
+    @property
+    def cancellation_cutoff(self):
+        return timedelta(hours=self.cancellation_cutoff_hours)
+
+
+class Weekday(models.IntegerChoices):
+    # Same numbering as date.weekday().
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One interval of a weekday when sessions can be booked (in the business time zone)."""
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        verbose_name = "working hours"
+        verbose_name_plural = "working hours"
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="appointments_workinghours_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A stretch when no session can be booked: a vacation, an afternoon off."""
+
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appointments_timeoff_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        start = timezone.localtime(self.start)
+        return f"Time off from {start:%b %-d, %Y %-I:%M %p}"
+
+
+class Client(models.Model):
+    """Someone who books; recognised by email, whatever its case."""
+
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30)
+    notes = models.TextField(blank=True, help_text="Private: clients never see this.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="appointments_client_unique_email_ci"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Website"
+        ADMIN = "admin", "Admin"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    client_note = models.TextField("note from the client", blank=True, max_length=1000)
+    source = models.CharField(max_length=5, choices=Source.choices, default=Source.WEB)
+    # Secret behind the client's manage link; random, so not derivable from the id.
+    manage_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The booking form's one-time key: a double-clicked submit finds this booking
+    # instead of making a second one.
+    booking_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # iCalendar SEQUENCE: goes up on every change the client's calendar must see.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancellation_reason = models.TextField(blank=True, max_length=1000)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appointments_appointment_end_after_start"
+            ),
+            # The PostgreSQL exclusion constraint against overlaps is added by
+            # migration 0002 (PostgreSQL only).
+        ]
+        indexes = [
+            models.Index(fields=["start", "end"], name="appointments_appt_time_idx"),
+        ]
+
+    def __str__(self):
+        start = timezone.localtime(self.start)
+        return f"{self.client.name}, {start:%a %b %-d, %Y %-I:%M %p}"
+
+    @property
+    def is_active(self):
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def manage_token(self):
+        return signing.Signer(salt=MANAGE_LINK_SALT).sign(self.manage_key.hex)
+
+    def get_manage_url(self):
+        return reverse("appointments:manage", kwargs={"token": self.manage_token})
+
+    def client_can_change(self, *, now, rules):
+        """Whether the client may still cancel or move this session online."""
+        return self.status == self.Status.BOOKED and self.start - now >= rules.cancellation_cutoff
+
+
+def appointment_from_token(token):
+    """The appointment a manage link points at, or None for a bad or tampered link."""
+    try:
+        key = signing.Signer(salt=MANAGE_LINK_SALT).unsign(token)
+        manage_key = uuid.UUID(hex=key)
+    except (signing.BadSignature, ValueError):
+        return None
+    return Appointment.objects.select_related("client", "service").filter(manage_key=manage_key).first()
+
+
+class OutgoingEmail(models.Model):
+    """One email owed for an appointment: recorded with each booking change.
+
+    Unique per (appointment, kind, sequence): a moved session owes a new reminder
+    for its new time, but no version of a session is reminded twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        REMINDER = "reminder", "Reminder"
+        AFTERCARE = "aftercare", "Aftercare"
+        CANCELLATION = "cancellation", "Cancellation notice"
+        RESCHEDULE = "reschedule", "Reschedule notice"
+        THERAPIST_NEW = "therapist_new", "Julie: new booking"
+        THERAPIST_CANCELLED = "therapist_cancelled", "Julie: cancelled booking"
+        THERAPIST_MOVED = "therapist_moved", "Julie: moved booking"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(help_text="The appointment's sequence this email is about.")
+    due_at = models.DateTimeField()
+    previous_start = models.DateTimeField(null=True, blank=True, help_text="For move notices: the old time.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "sequence"], name="appointments_outgoingemail_once_per_version"
+            ),
+        ]
+        indexes = [
+            # For the sweep that sends what is due (appointments.tasks).
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="appointments_email_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.appointment_id}"

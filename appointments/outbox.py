@@ -1,0 +1,70 @@
+"""What each booking change owes in emails, recorded in the same transaction.
+
+Rows of OutgoingEmail are the single source of truth for email: the sender (see
+appointments.tasks) only ever sends rows that are pending and due, so a change
+recorded here can never be lost by a broker outage.
+"""
+
+from datetime import timedelta
+
+from .models import OutgoingEmail
+
+Kind = OutgoingEmail.Kind
+Status = OutgoingEmail.Status
+
+# Emails about when and how the session happens; a moved or cancelled
+# session's old versions of these are no longer wanted.
+SESSION_EMAILS = [Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE]
+
+
+def _session_emails(appointment, *, rules, now):
+    """Reminder and aftercare for the appointment's current time."""
+    emails = []
+    reminder_at = appointment.start - timedelta(hours=rules.reminder_hours_before)
+    if reminder_at > now:
+        # Booked inside the reminder window: the confirmation is the reminder.
+        emails.append((Kind.REMINDER, reminder_at))
+    emails.append((Kind.AFTERCARE, appointment.end + timedelta(hours=rules.aftercare_hours_after)))
+    return emails
+
+
+def _record(appointment, emails, *, previous_start=None):
+    OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(
+            appointment=appointment,
+            kind=kind,
+            sequence=appointment.sequence,
+            due_at=due_at,
+            previous_start=previous_start,
+        )
+        for kind, due_at in emails
+    )
+
+
+def skip_pending(appointment, *, kinds, before_sequence=None):
+    """Mark unsent emails of these kinds as not needed any more."""
+    pending = OutgoingEmail.objects.filter(appointment=appointment, kind__in=kinds, status=Status.PENDING)
+    if before_sequence is not None:
+        pending = pending.filter(sequence__lt=before_sequence)
+    pending.update(status=Status.SKIPPED)
+
+
+def record_booked(appointment, *, rules, now):
+    _record(
+        appointment,
+        [(Kind.CONFIRMATION, now), (Kind.THERAPIST_NEW, now), *_session_emails(appointment, rules=rules, now=now)],
+    )
+
+
+def record_cancelled(appointment, *, now):
+    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
+    _record(appointment, [(Kind.CANCELLATION, now), (Kind.THERAPIST_CANCELLED, now)])
+
+
+def record_moved(appointment, *, previous_start, rules, now):
+    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE], before_sequence=appointment.sequence)
+    _record(
+        appointment,
+        [(Kind.RESCHEDULE, now), (Kind.THERAPIST_MOVED, now), *_session_emails(appointment, rules=rules, now=now)],
+        previous_start=previous_start,
+    )
