@@ -130,6 +130,9 @@ def free_slots_on(day, *, now, rules=None, ignore_appointment=None):
 
 def find_free_slot(start, *, now, rules=None, ignore_appointment=None):
     """The free slot starting at this instant, or None if it is taken, off the grid or not offered."""
+    # Compare in UTC: Python never finds a wall time in the repeated fall-back
+    # hour equal to a datetime in another zone (PEP 495).
+    start = start.astimezone(UTC)
     day = timezone.localtime(start).date()
     for slot in free_slots_on(day, now=now, rules=rules, ignore_appointment=ignore_appointment):
         if slot.start == start:
@@ -137,16 +140,20 @@ def find_free_slot(start, *, now, rules=None, ignore_appointment=None):
     return None
 
 
-def bookable_days(*, now, rules=None):
-    """Every business day from today to the horizon, with its number of free slots."""
+def horizon_slots(*, now, rules=None):
+    """Every free slot from now to the end of the booking horizon."""
     rules = rules or BookingRules.load()
     today = business_today(now)
-    last_day = today + timedelta(days=rules.horizon_days)
+    return free_slots(start_date=today, end_date=today + timedelta(days=rules.horizon_days), now=now, rules=rules)
+
+
+def count_by_day(slots, *, first_day, last_day):
+    """(day, number of free slots) for every business day from first_day to last_day."""
     counts = defaultdict(int)
-    for slot in free_slots(start_date=today, end_date=last_day, now=now, rules=rules):
+    for slot in slots:
         counts[slot.local_start.date()] += 1
     days = []
-    day = today
+    day = first_day
     while day <= last_day:
         days.append((day, counts[day]))
         day += timedelta(days=1)

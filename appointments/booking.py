@@ -43,6 +43,12 @@ def _lock_calendar():
     return BookingRules.objects.select_for_update().get(pk=BookingRules.load().pk)
 
 
+def _check_client_can_change(appointment, *, rules, now):
+    if not appointment.client_can_change(now=now, rules=rules):
+        too_late = appointment.status == Appointment.Status.BOOKED
+        raise BookingError(TOO_LATE_TO_CHANGE if too_late else NOT_CHANGEABLE)
+
+
 def _client_for(details):
     client = Client.objects.filter(email__iexact=details.email).first()
     if client is None:
@@ -131,8 +137,8 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True):
     with transaction.atomic():
         rules = _lock_calendar()
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if by_client and not appointment.client_can_change(now=now, rules=rules):
-            raise BookingError(TOO_LATE_TO_CHANGE if appointment.status == Appointment.Status.BOOKED else NOT_CHANGEABLE)
+        if by_client:
+            _check_client_can_change(appointment, rules=rules, now=now)
         if appointment.status != Appointment.Status.BOOKED:
             return appointment  # Already cancelled or over: nothing to do, nobody to notify.
         appointment.status = Appointment.Status.CANCELLED
@@ -149,8 +155,7 @@ def reschedule_appointment(*, appointment, new_start, now):
     with transaction.atomic():
         rules = _lock_calendar()
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not appointment.client_can_change(now=now, rules=rules):
-            raise BookingError(TOO_LATE_TO_CHANGE if appointment.status == Appointment.Status.BOOKED else NOT_CHANGEABLE)
+        _check_client_can_change(appointment, rules=rules, now=now)
         if new_start == appointment.start:
             return appointment
         slot = find_free_slot(new_start, now=now, rules=rules, ignore_appointment=appointment)

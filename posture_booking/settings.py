@@ -18,7 +18,7 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -196,3 +196,6 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Public forms (booking, cancel, reschedule): POSTs allowed per client address.
+FORM_RATE_LIMIT = env.str("FORM_RATE_LIMIT", default="30/m")

@@ -1,0 +1,65 @@
+"""Calendar entries for a booking: the .ics file and the "add to Google Calendar" link."""
+
+from datetime import UTC
+from urllib.parse import urlencode, urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Appointment
+
+GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+PRODID = "-//Posture Massage//Booking//EN"
+
+
+def event_uid(appointment):
+    """Stable across changes, so calendars update the entry instead of adding one."""
+    return f"appointment-{appointment.pk}@{urlsplit(settings.SITE_URL).hostname}"
+
+
+def event_title(appointment):
+    return f"{appointment.service.name} with Julie"
+
+
+def event_description(appointment):
+    return (
+        f"{appointment.service.duration_minutes}-minute session at Posture Massage.\n"
+        f"To cancel or reschedule: {settings.SITE_URL}{appointment.get_manage_url()}"
+    )
+
+
+def appointment_ics(appointment, *, location, method="PUBLISH"):
+    """An iCalendar file (bytes) for one appointment; METHOD:CANCEL for a cancellation."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", event_uid(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.start)
+    event.add("dtend", appointment.end)
+    event.add("summary", event_title(appointment))
+    event.add("description", event_description(appointment))
+    if location:
+        event.add("location", location)
+    cancelled = appointment.status == Appointment.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def google_calendar_url(appointment, *, location):
+    def utc_stamp(moment):
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    query = {
+        "action": "TEMPLATE",
+        "text": event_title(appointment),
+        "dates": f"{utc_stamp(appointment.start)}/{utc_stamp(appointment.end)}",
+        "details": event_description(appointment),
+        "location": location,
+    }
+    return f"{GOOGLE_CALENDAR_URL}?{urlencode(query)}"

@@ -1,0 +1,172 @@
+from datetime import datetime
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .booking import ClientDetails
+
+START_INVALID = "That time could not be read. Please choose a time from the list."
+PHONE_INVALID = "Please enter a phone number Julie can call, for example (860) 555-0123."
+HONEYPOT_FILLED = "Please leave this field empty."
+POLICY_REQUIRED = "Please confirm you have read the cancellation policy."
+
+
+def parse_slot_start(value):
+    """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        # A '+' in an offset arrives as a space when the query string was not encoded.
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if timezone.is_naive(parsed):
+        return None
+    return parsed
+
+
+def slot_value(slot_start):
+    """The text a form or link carries for a slot: business wall time with its offset."""
+    return timezone.localtime(slot_start).isoformat(timespec="minutes")
+
+
+class SlotStartField(forms.Field):
+    """A slot's start time carried by the form as ISO text with a UTC offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"required": START_INVALID})
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parsed = parse_slot_start(value)
+        if parsed is None:
+            raise forms.ValidationError(START_INVALID, code="invalid")
+        return parsed
+
+    def prepare_value(self, value):
+        return slot_value(value) if isinstance(value, datetime) else value
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS; bots that fill every field give themselves away.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(HONEYPOT_FILLED)
+        return ""
+
+
+class BookingForm(HoneypotMixin):
+    start = SlotStartField(widget=forms.HiddenInput)
+    booking_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="Your confirmation and the link to change your booking go here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone",
+        max_length=30,
+        help_text="In case Julie needs to reach you about your session.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    note = forms.CharField(
+        label="A note for Julie (optional)",
+        required=False,
+        max_length=1000,
+        help_text="For example how your migraines have been lately. Only Julie sees this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accept_policy = forms.BooleanField(
+        label="I have read and accept the cancellation policy",
+        error_messages={"required": POLICY_REQUIRED},
+    )
+
+    field_order = ["name", "email", "phone", "note", "accept_policy", "website", "start", "booking_key"]
+
+    def __init__(self, *args, alternatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accept_policy"].help_text = format_html(
+            'Read the <a href="{}">cancellation policy</a>.', reverse_lazy("services:policies")
+        )
+        if alternatives:
+            # The chosen time was taken: offer the others right in the form, so
+            # what the client typed stays where it is.
+            self.fields["start"].widget = forms.RadioSelect(
+                choices=[(slot_value(slot.start), f"{slot.local_start:%-I:%M %p}") for slot in alternatives]
+            )
+            self.fields["start"].label = "Choose another time"
+            self.order_fields(["start", *self.field_order])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # The template has the token.
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Please enter your name.")
+        return name
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"]
+        try:
+            number = phonenumbers.parse(raw, "US")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(PHONE_INVALID) from None
+        if not phonenumbers.is_possible_number(number):
+            raise forms.ValidationError(PHONE_INVALID)
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 1
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+    def client_details(self):
+        data = self.cleaned_data
+        return ClientDetails(name=data["name"], email=data["email"], phone=data["phone"])
+
+
+class CancelForm(HoneypotMixin):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Only Julie sees this.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # The template has the token.
+
+
+class RescheduleForm(HoneypotMixin):
+    start = SlotStartField(label="New time")
+
+    def __init__(self, *args, alternatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].widget = forms.RadioSelect(
+            choices=[(slot_value(slot.start), f"{slot.local_start:%-I:%M %p}") for slot in alternatives]
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # The template has the token.

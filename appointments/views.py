@@ -1,0 +1,271 @@
+import calendar
+import secrets
+from datetime import date, timedelta
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from services.models import Service
+
+from . import availability, booking
+from .calendar import appointment_ics, google_calendar_url
+from .forms import BookingForm, CancelForm, RescheduleForm, parse_slot_start, slot_value
+from .models import BookingRules, appointment_from_token
+
+DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
+DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
+DAY_TOO_FAR = "Bookings are open up to {days} days ahead. Please pick a day from the calendar."
+NO_TIMES_LEFT = "There are no free times left on that day. Please pick another day."
+TOO_MANY_ATTEMPTS = (
+    "You have sent this form many times in a short while. Please wait a minute and try again; "
+    "what you typed is still here."
+)
+ALTERNATIVES_SHOWN = 8
+NEXT_SLOTS_SHOWN = 3
+
+
+def _rate_limited(request, group):
+    """Count this POST against the sender's address; True when over the limit."""
+    return is_ratelimited(
+        request, group=group, key="ip", rate=settings.FORM_RATE_LIMIT, method="POST", increment=True
+    )
+
+
+def _parse_day(text):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _bookable_service():
+    """The service the booking pages sell: Julie offers one (CSMT)."""
+    service = Service.objects.filter(is_active=True).order_by("pk").first()
+    if service is None:
+        raise Http404("No service is open for booking.")
+    return service
+
+
+def _month_grids(days):
+    """Calendar months (Sunday first, as US calendars are) with each day's free-slot count.
+
+    A cell's count is None outside its month, 0 when nothing is free (or the day
+    is not bookable), otherwise the number of free slots.
+    """
+    counts = dict(days)
+    grids = []
+    month_calendar = calendar.Calendar(firstweekday=calendar.SUNDAY)
+    for (year, month), _ in groupby(days, key=lambda item: (item[0].year, item[0].month)):
+        weeks = [
+            [(day, counts.get(day, 0) if day.month == month else None) for day in week]
+            for week in month_calendar.monthdatescalendar(year, month)
+        ]
+        grids.append({"month": date(year, month, 1), "weeks": weeks})
+    return grids
+
+
+def _calendar_context(now, rules):
+    today = availability.business_today(now)
+    slots = availability.horizon_slots(now=now, rules=rules)
+    days = availability.count_by_day(slots, first_day=today, last_day=today + timedelta(days=rules.horizon_days))
+    return {"months": _month_grids(days), "next_slots": slots[:NEXT_SLOTS_SHOWN], "has_free_day": bool(slots)}
+
+
+def days(request):
+    now = timezone.now()
+    rules = BookingRules.load()
+    return render(request, "appointments/days.html", {**_calendar_context(now, rules), "service": _bookable_service()})
+
+
+def day(request, day):
+    now = timezone.now()
+    rules = BookingRules.load()
+    chosen = _parse_day(day)
+    if chosen is None:
+        messages.error(request, DATE_INVALID)
+        return redirect("appointments:days")
+    today = availability.business_today(now)
+    if chosen < today:
+        messages.error(request, DAY_IN_PAST)
+        return redirect("appointments:days")
+    if chosen > today + timedelta(days=rules.horizon_days):
+        messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
+        return redirect("appointments:days")
+    slots = availability.free_slots_on(chosen, now=now, rules=rules)
+    return render(request, "appointments/day.html", {"day": chosen, "slots": slots})
+
+
+def _alternatives(start, *, now, rules):
+    """Other free times to offer when a chosen one is gone: that day's first, then the next ones."""
+    same_day = availability.free_slots_on(timezone.localtime(start).date(), now=now, rules=rules)
+    if same_day:
+        return same_day
+    later = availability.free_slots(
+        start_date=timezone.localtime(start).date(),
+        end_date=availability.business_today(now) + timedelta(days=rules.horizon_days),
+        now=now,
+        rules=rules,
+    )
+    return later[:ALTERNATIVES_SHOWN]
+
+
+@require_http_methods(["GET", "POST"])
+def details(request):
+    now = timezone.now()
+    rules = BookingRules.load()
+    service = _bookable_service()
+
+    if request.method == "GET":
+        start = parse_slot_start(request.GET.get("start"))
+        slot = start and availability.find_free_slot(start, now=now, rules=rules)
+        if not slot:
+            messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
+            return redirect(_day_url(start) if start else reverse("appointments:days"))
+        form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": secrets.token_urlsafe(24)})
+        return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
+
+    form = BookingForm(request.POST)
+    context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")))}
+    if _rate_limited(request, "booking"):
+        messages.error(request, TOO_MANY_ATTEMPTS)
+        return render(request, "appointments/details.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "appointments/details.html", context)
+    try:
+        appointment = booking.book_appointment(
+            start=form.cleaned_data["start"],
+            client_details=form.client_details(),
+            service=service,
+            note=form.cleaned_data["note"],
+            booking_key=form.cleaned_data["booking_key"],
+            now=now,
+        )
+    except booking.SlotUnavailable as exc:
+        # Keep everything they typed; swap the lost time for a choice of others.
+        alternatives = _alternatives(form.cleaned_data["start"], now=now, rules=rules)
+        form = BookingForm(request.POST, alternatives=alternatives)
+        form.is_valid()
+        form.add_error("start", str(exc))
+        if not alternatives:
+            form.add_error(None, NO_TIMES_LEFT)
+        return render(request, "appointments/details.html", {**context, "form": form, "slot": None})
+    return redirect("appointments:confirmed", token=appointment.manage_token)
+
+
+def _slot_at(start):
+    return start and availability.Slot(start, start + availability.SESSION_LENGTH)
+
+
+def _day_url(start):
+    return reverse("appointments:day", kwargs={"day": timezone.localtime(start).date().isoformat()})
+
+
+def _appointment_or_bad_link(request, token):
+    appointment = appointment_from_token(token)
+    if appointment is None:
+        return None, render(request, "appointments/bad_link.html", status=404)
+    return appointment, None
+
+
+def _booking_context(appointment, rules, now):
+    return {
+        "appointment": appointment,
+        "rules": rules,
+        "can_change": appointment.client_can_change(now=now, rules=rules),
+        "manage_url": settings.SITE_URL + appointment.get_manage_url(),
+        "google_calendar_url": google_calendar_url(appointment, location=rules.location),
+    }
+
+
+def confirmed(request, token):
+    appointment, bad_link = _appointment_or_bad_link(request, token)
+    if bad_link:
+        return bad_link
+    context = _booking_context(appointment, BookingRules.load(), timezone.now())
+    return render(request, "appointments/confirmed.html", context)
+
+
+def manage(request, token):
+    appointment, bad_link = _appointment_or_bad_link(request, token)
+    if bad_link:
+        return bad_link
+    context = _booking_context(appointment, BookingRules.load(), timezone.now())
+    return render(request, "appointments/manage.html", context)
+
+
+def ics(request, token):
+    appointment, bad_link = _appointment_or_bad_link(request, token)
+    if bad_link:
+        return bad_link
+    response = HttpResponse(
+        appointment_ics(appointment, location=BookingRules.load().location), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = 'attachment; filename="posture-massage-session.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token):
+    appointment, bad_link = _appointment_or_bad_link(request, token)
+    if bad_link:
+        return bad_link
+    now = timezone.now()
+    rules = BookingRules.load()
+    form = CancelForm(request.POST or None)
+    context = {**_booking_context(appointment, rules, now), "form": form}
+    if request.method == "POST":
+        if _rate_limited(request, "manage"):
+            messages.error(request, TOO_MANY_ATTEMPTS)
+            return render(request, "appointments/cancel.html", context, status=429)
+        if form.is_valid():
+            try:
+                booking.cancel_appointment(appointment=appointment, reason=form.cleaned_data["reason"], now=now)
+            except booking.BookingError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
+            return redirect("appointments:manage", token=token)
+    return render(request, "appointments/cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request, token):
+    appointment, bad_link = _appointment_or_bad_link(request, token)
+    if bad_link:
+        return bad_link
+    now = timezone.now()
+    rules = BookingRules.load()
+    context = _booking_context(appointment, rules, now)
+    if not context["can_change"]:
+        return redirect("appointments:manage", token=token)
+
+    chosen_day = _parse_day(request.POST.get("day") or request.GET.get("day") or "")
+    slots = []
+    if chosen_day:
+        slots = availability.free_slots_on(chosen_day, now=now, rules=rules, ignore_appointment=appointment)
+        slots = [slot for slot in slots if slot.start != appointment.start]
+    form = RescheduleForm(request.POST or None, alternatives=slots)
+
+    if request.method == "POST":
+        if _rate_limited(request, "manage"):
+            messages.error(request, TOO_MANY_ATTEMPTS)
+            context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
+            return render(request, "appointments/reschedule.html", context, status=429)
+        if form.is_valid():
+            try:
+                booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
+            except booking.BookingError as exc:
+                form.add_error("start", str(exc))
+            else:
+                messages.success(request, "Your session has moved. We have sent you an email with the new time.")
+                return redirect("appointments:manage", token=token)
+
+    context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
+    return render(request, "appointments/reschedule.html", context)

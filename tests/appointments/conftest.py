@@ -1,0 +1,64 @@
+"""Fixtures for the calendar: fixed business times, rules, clients and bookings."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from appointments.booking import ClientDetails, book_appointment
+from appointments.models import BookingRules, WorkingHours
+from services.models import Service
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def business_time(year, month, day, hour=0, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def now():
+    """Tuesday, December 1, 2026, 8:00 in Connecticut."""
+    return business_time(2026, 12, 1, 8)
+
+
+@pytest.fixture
+def rules(db):
+    return BookingRules.load()
+
+
+@pytest.fixture
+def service(db):
+    return Service.objects.get(slug="craniosacral-therapy")
+
+
+@pytest.fixture
+def weekdays_nine_to_five(db):
+    """Replace the seeded hours with one plain interval, 9 to 5, every day of the week."""
+    WorkingHours.objects.all().delete()
+    WorkingHours.objects.bulk_create(WorkingHours(weekday=day, start_time=time(9), end_time=time(17)) for day in range(7))
+
+
+@pytest.fixture
+def client_details():
+    return ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+
+
+@pytest.fixture
+def book(service, now):
+    """Book a slot for someone, the way the website does."""
+
+    def _book(start, *, email="someone@example.com", at=None):
+        details = ClientDetails(name="Someone", email=email, phone="(860) 555-0199")
+        return book_appointment(start=start, client_details=details, service=service, now=at or now)
+
+    return _book
+
+
+@pytest.fixture
+def in_days():
+    def _in_days(now, days, hour, minute=0):
+        day = (now.astimezone(NEW_YORK) + timedelta(days=days)).date()
+        return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK)
+
+    return _in_days

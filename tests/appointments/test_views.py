@@ -1,0 +1,237 @@
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+import time_machine
+from django.core import signing
+from django.urls import reverse
+
+from appointments.booking import SLOT_TAKEN
+from appointments.forms import PHONE_INVALID, POLICY_REQUIRED, slot_value
+from appointments.models import MANAGE_LINK_SALT, Appointment, OutgoingEmail
+
+from .conftest import business_time
+
+pytestmark = pytest.mark.django_db
+
+NOW = business_time(2026, 12, 1, 8)
+WEDNESDAY_10 = business_time(2026, 12, 2, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def booking_data(start=WEDNESDAY_10, **overrides):
+    data = {
+        "start": slot_value(start),
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "Migraines most mornings.",
+        "accept_policy": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def radio_values(html):
+    return re.findall(r'type="radio"[^>]*name="start" value="([^"]+)"', html)
+
+
+def text_of(response):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_days_page_links_days_with_free_times(client):
+    response = client.get(reverse("appointments:days"))
+    assert response.status_code == 200
+    assert reverse("appointments:day", kwargs={"day": "2026-12-02"}) in response.content.decode()
+    assert "Sunday, December 6: no free times" in text_of(response)
+
+
+def test_days_page_query_count_is_flat(client, django_assert_max_num_queries, book):
+    for day in [2, 3, 4, 7, 8, 9, 10, 11, 14, 15, 16]:
+        book(business_time(2026, 12, day, 10), email=f"c{day}@example.com")
+    with django_assert_max_num_queries(8):
+        client.get(reverse("appointments:days"))
+
+
+def test_day_page_lists_times(client):
+    response = client.get(reverse("appointments:day", kwargs={"day": "2026-12-02"}))
+    assert response.status_code == 200
+    assert "9:00 AM" in text_of(response)
+
+
+@pytest.mark.parametrize("day", ["2026-13-45", "yesterday", "2026-11-30", "2031-01-01", "0000-00-00"])
+def test_bad_or_unbookable_days_send_the_client_back_with_a_message(client, day):
+    response = client.get(reverse("appointments:day", kwargs={"day": day}), follow=True)
+    assert response.status_code == 200
+    assert "Please pick a day from the calendar" in text_of(response)
+
+
+def test_details_page_shows_the_chosen_time(client):
+    response = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)})
+    assert response.status_code == 200
+    assert "Wednesday, December 2, 2026, 10:00 AM to 11:00 AM" in text_of(response)
+
+
+@pytest.mark.parametrize("start", ["", "garbage", "2026-12-02T10:00", "2026-12-02T10:15-05:00", "9" * 500])
+def test_details_page_with_a_bad_time_sends_the_client_back(client, start):
+    response = client.get(reverse("appointments:details"), {"start": start}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain
+
+
+def test_booking_end_to_end_shows_confirmation_with_manage_link(client):
+    response = client.post(reverse("appointments:details"), booking_data(), follow=True)
+    assert response.status_code == 200
+    appointment = Appointment.objects.get()
+    page = text_of(response)
+    assert "You're booked" in page
+    assert appointment.get_manage_url() in response.content.decode()
+    assert appointment.client.phone == "(860) 555-0100"
+    assert appointment.client_note == "Migraines most mornings."
+
+
+def test_invalid_details_keep_what_was_typed(client):
+    response = client.post(reverse("appointments:details"), booking_data(phone="12", accept_policy=""))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert PHONE_INVALID in page
+    assert POLICY_REQUIRED in page
+    assert 'value="Ada Lovelace"' in response.content.decode()
+    assert "Migraines most mornings." in page
+    assert not Appointment.objects.exists()
+
+
+def test_taken_slot_offers_other_times_and_keeps_details(client, book):
+    book(WEDNESDAY_10, email="first@example.com")
+    response = client.post(reverse("appointments:details"), booking_data())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert SLOT_TAKEN in unescape(html)
+    assert radio_values(html)
+    assert 'value="Ada Lovelace"' in html
+    # The offered times are free ones.
+    assert slot_value(WEDNESDAY_10) not in radio_values(html)
+    response = client.post(
+        reverse("appointments:details"), booking_data(start=business_time(2026, 12, 2, 14)), follow=True
+    )
+    assert "You're booked" in text_of(response)
+
+
+def test_double_submit_books_once(client):
+    data = booking_data(booking_key="same-form-key-123")
+    first = client.post(reverse("appointments:details"), data)
+    second = client.post(reverse("appointments:details"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Appointment.objects.count() == 1
+
+
+def test_honeypot_filled_books_nothing(client):
+    response = client.post(reverse("appointments:details"), booking_data(website="http://spam.example"))
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+
+
+def test_overlong_fields_are_refused_kindly(client):
+    response = client.post(reverse("appointments:details"), booking_data(name="x" * 500, note="y" * 5000))
+    assert response.status_code == 200
+    assert "Ensure this value has at most" in text_of(response)
+    assert not Appointment.objects.exists()
+
+
+def test_rate_limit_answers_kindly_and_keeps_the_form(client, settings):
+    settings.FORM_RATE_LIMIT = "2/m"
+    for _ in range(2):
+        client.post(reverse("appointments:details"), booking_data(email="bad"))
+    response = client.post(reverse("appointments:details"), booking_data(email="bad"))
+    assert response.status_code == 429
+    assert "wait a minute" in text_of(response)
+    assert 'value="Ada Lovelace"' in response.content.decode()
+
+
+def test_booking_views_reject_other_methods(client):
+    assert client.put(reverse("appointments:details")).status_code == 405
+
+
+@pytest.fixture
+def booked(book):
+    return book(WEDNESDAY_10, email="ada@example.com")
+
+
+def test_manage_page_shows_the_booking_and_its_actions(client, booked):
+    response = client.get(booked.get_manage_url())
+    page = text_of(response)
+    assert "Wednesday, December 2, 2026" in page
+    assert "Reschedule" in page and "Cancel this session" in page
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t + "x", lambda t: t[:-2], lambda t: "abc", lambda t: t.upper()])
+def test_tampered_manage_links_are_refused_kindly(client, booked, mangle):
+    url = reverse("appointments:manage", kwargs={"token": mangle(booked.manage_token)})
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "couldn't find that booking" in text_of(response)
+
+
+def test_manage_token_is_not_derived_from_the_id(client, booked):
+    signed_id = signing.Signer(salt=MANAGE_LINK_SALT).sign(str(booked.pk))
+    assert client.get(reverse("appointments:manage", kwargs={"token": signed_id})).status_code == 404
+    assert str(booked.manage_key.hex) in booked.manage_token
+
+
+def test_cancel_through_the_manage_link(client, booked):
+    url = reverse("appointments:cancel", kwargs={"token": booked.manage_token})
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reason": "Feeling better", "website": ""}, follow=True)
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.CANCELLED
+    assert booked.cancellation_reason == "Feeling better"
+    assert "Your session is cancelled" in text_of(response)
+
+
+def test_cancel_after_cutoff_explains_how_to_reach_julie(client, booked):
+    with time_machine.travel(WEDNESDAY_10 - timedelta(hours=3), tick=False):
+        response = client.get(booked.get_manage_url())
+        page = text_of(response)
+        assert "can no longer be changed online" in page
+        assert "contact Julie" in page
+        client.post(reverse("appointments:cancel", kwargs={"token": booked.manage_token}), {"reason": ""})
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED
+
+
+def test_reschedule_through_the_manage_link(client, booked):
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    response = client.get(url, {"day": "2026-12-03"})
+    assert slot_value(business_time(2026, 12, 3, 14)) in radio_values(response.content.decode())
+    new_start = business_time(2026, 12, 3, 14)
+    response = client.post(url, {"day": "2026-12-03", "start": slot_value(new_start), "website": ""}, follow=True)
+    booked.refresh_from_db()
+    assert booked.start == new_start
+    assert "Your session has moved" in text_of(response)
+    assert booked.emails.filter(kind=OutgoingEmail.Kind.RESCHEDULE).exists()
+
+
+def test_reschedule_to_a_bad_time_keeps_the_booking(client, booked):
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    response = client.post(url, {"day": "2026-12-03", "start": "not a time", "website": ""})
+    assert response.status_code == 200
+    booked.refresh_from_db()
+    assert booked.start == WEDNESDAY_10
+
+
+def test_ics_download_and_google_link(client, booked):
+    response = client.get(reverse("appointments:ics", kwargs={"token": booked.manage_token}))
+    assert response["Content-Type"] == "text/calendar"
+    assert b"DTSTART:20261202T150000Z" in response.content
+    confirmation = client.get(reverse("appointments:confirmed", kwargs={"token": booked.manage_token}))
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in confirmation.content.decode()
