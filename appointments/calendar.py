@@ -1,6 +1,7 @@
 """Calendar entries for a booking: the .ics file and the "add to Google Calendar" link."""
 
 from datetime import UTC
+from email.utils import parseaddr
 from urllib.parse import urlencode, urlsplit
 
 import icalendar
@@ -29,8 +30,12 @@ def event_description(appointment):
     )
 
 
-def appointment_ics(appointment, *, location, method="PUBLISH"):
-    """An iCalendar file (bytes) for one appointment; METHOD:CANCEL for a cancellation."""
+def appointment_ics(appointment, *, location, method="PUBLISH", attendee=None):
+    """An iCalendar file (bytes) for one appointment.
+
+    PUBLISH for a download; in emails REQUEST (new or moved) and CANCEL, which
+    RFC 5546 wants with an organizer and the attendee.
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -45,7 +50,10 @@ def appointment_ics(appointment, *, location, method="PUBLISH"):
     event.add("description", event_description(appointment))
     if location:
         event.add("location", location)
-    cancelled = appointment.status == Appointment.Status.CANCELLED
+    if attendee:
+        event.add("organizer", f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}", parameters={"CN": "Julie"})
+        event.add("attendee", f"mailto:{attendee}", parameters={"RSVP": "FALSE", "PARTSTAT": "ACCEPTED"})
+    cancelled = method == "CANCEL" or appointment.status == Appointment.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     cal.add_component(event)
     return cal.to_ical()

@@ -7,7 +7,10 @@ recorded here can never be lost by a broker outage.
 
 from datetime import timedelta
 
+from django.db import transaction
+
 from .models import OutgoingEmail
+from .tasks import queue_emails
 
 Kind = OutgoingEmail.Kind
 Status = OutgoingEmail.Status
@@ -28,8 +31,9 @@ def _session_emails(appointment, *, rules, now):
     return emails
 
 
-def _record(appointment, emails, *, previous_start=None):
-    OutgoingEmail.objects.bulk_create(
+def _record(appointment, emails, *, previous_start=None, now):
+    """Store the owed emails; once the change commits, ask a worker to send the due ones."""
+    created = OutgoingEmail.objects.bulk_create(
         OutgoingEmail(
             appointment=appointment,
             kind=kind,
@@ -39,6 +43,9 @@ def _record(appointment, emails, *, previous_start=None):
         )
         for kind, due_at in emails
     )
+    due_now = [email.pk for email in created if email.due_at <= now]
+    if due_now:
+        transaction.on_commit(lambda: queue_emails(due_now))
 
 
 def skip_pending(appointment, *, kinds, before_sequence=None):
@@ -53,12 +60,13 @@ def record_booked(appointment, *, rules, now):
     _record(
         appointment,
         [(Kind.CONFIRMATION, now), (Kind.THERAPIST_NEW, now), *_session_emails(appointment, rules=rules, now=now)],
+        now=now,
     )
 
 
 def record_cancelled(appointment, *, now):
     skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
-    _record(appointment, [(Kind.CANCELLATION, now), (Kind.THERAPIST_CANCELLED, now)])
+    _record(appointment, [(Kind.CANCELLATION, now), (Kind.THERAPIST_CANCELLED, now)], now=now)
 
 
 def record_moved(appointment, *, previous_start, rules, now):
@@ -67,4 +75,5 @@ def record_moved(appointment, *, previous_start, rules, now):
         appointment,
         [(Kind.RESCHEDULE, now), (Kind.THERAPIST_MOVED, now), *_session_emails(appointment, rules=rules, now=now)],
         previous_start=previous_start,
+        now=now,
     )

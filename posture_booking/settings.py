@@ -148,14 +148,18 @@ else:
 
 # Celery: REDIS_URL when set; otherwise kombu's filesystem transport in ./var,
 # so the embedded default needs no server at all.
+# Redis re-delivers an unacknowledged message after visibility_timeout seconds:
+# longer than any task may run (CELERY_TASK_TIME_LIMIT).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "control_folder": str(_broker_dir / "control"),
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -170,8 +174,27 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 # Keep trying to reach the broker at start-up instead of exiting (Celery 6 default).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Acknowledge a task only once it has run, and hand it back if the worker dies,
+# so a killed worker's task runs again elsewhere (tasks are safe to repeat).
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: with late acks, prefetched ones would wait.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A stuck SMTP server must not hold a worker (and a row lock) for ever.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# Queueing from a web request gives up fast when Redis is down: the booking is
+# already saved and the periodic sweep sends its emails later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Sends every email that is due; expires so a backlog of ticks does not pile up.
+    "send-due-emails": {"task": "appointments.tasks.send_due_emails", "schedule": 60.0, "options": {"expires": 55}},
+    "worker-heartbeat": {"task": "appointments.tasks.worker_heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+}
+EMAIL_TIMEOUT = 20
 
 LOGGING = {
     "version": 1,

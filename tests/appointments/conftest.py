@@ -36,7 +36,9 @@ def service(db):
 def weekdays_nine_to_five(db):
     """Replace the seeded hours with one plain interval, 9 to 5, every day of the week."""
     WorkingHours.objects.all().delete()
-    WorkingHours.objects.bulk_create(WorkingHours(weekday=day, start_time=time(9), end_time=time(17)) for day in range(7))
+    WorkingHours.objects.bulk_create(
+        WorkingHours(weekday=day, start_time=time(9), end_time=time(17)) for day in range(7)
+    )
 
 
 @pytest.fixture

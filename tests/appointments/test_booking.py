@@ -45,7 +45,13 @@ def test_returning_client_is_recognised_by_email_in_any_case(service, now, book)
 
 
 def test_the_same_form_submitted_twice_books_once(service, client_details, now):
-    kwargs = dict(start=WEDNESDAY_10, client_details=client_details, service=service, now=now, booking_key="k" * 32)
+    kwargs = {
+        "start": WEDNESDAY_10,
+        "client_details": client_details,
+        "service": service,
+        "now": now,
+        "booking_key": "k" * 32,
+    }
     first = book_appointment(**kwargs)
     second = book_appointment(**kwargs)
     assert first.pk == second.pk
@@ -136,12 +142,14 @@ def test_reschedule_onto_a_taken_slot_changes_nothing(now, book):
 def test_admin_booking_may_be_outside_hours_but_not_on_another_session(now, book, service, client_details):
     book(WEDNESDAY_10)
     client = Client.objects.create(name="Phone caller", email="caller@example.com", phone="860 555 0111")
-    evening = Appointment(client=client, service=service, start=business_time(2026, 12, 2, 19),
-                          end=business_time(2026, 12, 2, 20))
+    evening = Appointment(
+        client=client, service=service, start=business_time(2026, 12, 2, 19), end=business_time(2026, 12, 2, 20)
+    )
     save_appointment_from_admin(appointment=evening, now=now)
     assert evening.source == Appointment.Source.ADMIN
-    clash = Appointment(client=client, service=service, start=business_time(2026, 12, 2, 10, 30),
-                        end=business_time(2026, 12, 2, 11, 30))
+    clash = Appointment(
+        client=client, service=service, start=business_time(2026, 12, 2, 10, 30), end=business_time(2026, 12, 2, 11, 30)
+    )
     with pytest.raises(SlotUnavailable, match="overlaps"):
         save_appointment_from_admin(appointment=clash, now=now)
     assert Appointment.objects.count() == 2
@@ -152,6 +160,8 @@ def test_database_refuses_overlapping_sessions_even_without_the_booking_code(now
     first = book(WEDNESDAY_10)
     with pytest.raises(IntegrityError):
         Appointment.objects.create(
-            client=first.client, service=service, start=WEDNESDAY_10 + timedelta(minutes=30),
+            client=first.client,
+            service=service,
+            start=WEDNESDAY_10 + timedelta(minutes=30),
             end=WEDNESDAY_10 + timedelta(minutes=90),
         )

@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from . import booking
+from .availability import overlapping_appointments
+from .models import Appointment, BookingRules, Client, OutgoingEmail, TimeOff, WorkingHours
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    """Julie's booking form: the end follows from the service; overlaps are refused."""
+
+    class Meta:
+        model = Appointment
+        fields = ["client", "service", "start", "status", "client_note", "cancellation_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, service = cleaned.get("start"), cleaned.get("service")
+        if start and service:
+            self.instance.end = start + timedelta(minutes=service.duration_minutes)
+            if cleaned.get("status") != Appointment.Status.CANCELLED:
+                clash = overlapping_appointments(start=start, end=self.instance.end, exclude=self.instance).first()
+                if clash is not None:
+                    self.add_error("start", booking.OVERLAPS_SESSION.format(clash=clash))
+        return cleaned
+
+
+class OutgoingEmailInline(admin.TabularInline):
+    model = OutgoingEmail
+    extra = 0
+    can_delete = False
+    fields = ["kind", "due_at", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = ["start", "client", "status", "source"]
+    list_filter = ["status", "source"]
+    search_fields = ["client__name", "client__email", "client__phone"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]
+    inlines = [OutgoingEmailInline]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            booking.save_appointment_from_admin(appointment=obj, now=timezone.now())
+        except booking.SlotUnavailable as exc:
+            # Someone booked the time between the form's check and this save.
+            messages.error(request, str(exc))
+
+
+class AppointmentInline(admin.TabularInline):
+    model = Appointment
+    extra = 0
+    can_delete = False
+    fields = ["start", "status", "client_note"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "created_at"]
+    search_fields = ["name", "email", "phone"]
+    inlines = [AppointmentInline]
+
+
+@admin.register(BookingRules)
+class BookingRulesAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not BookingRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "start_time", "end_time"]
+    list_filter = ["weekday"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["start", "end", "reason"]
+    date_hierarchy = "start"

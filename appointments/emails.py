@@ -1,0 +1,86 @@
+"""Building the emails a booking owes: one template trio per kind, one shared layout.
+
+Templates live in templates/emails/<kind>-subject.txt, -body.txt and -body.html.
+Links are absolute (SITE_URL); times are shown in the business time zone.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .calendar import appointment_ics
+from .models import Appointment, BookingRules, OutgoingEmail
+
+Kind = OutgoingEmail.Kind
+
+TO_JULIE = {Kind.THERAPIST_NEW, Kind.THERAPIST_CANCELLED, Kind.THERAPIST_MOVED}
+# The calendar file each client email carries, by iCalendar METHOD.
+CALENDAR_METHOD = {Kind.CONFIRMATION: "REQUEST", Kind.RESCHEDULE: "REQUEST", Kind.CANCELLATION: "CANCEL"}
+WHAT_TO_EXPECT_SLUG = "what-to-expect"
+
+
+def message_id(email):
+    """Stable per (appointment, kind, sequence): a repeat after a crash folds into one in mail clients."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<appointment-{email.appointment_id}-{email.kind}-{email.sequence}@{host}>"
+
+
+def _context(email, rules):
+    appointment = email.appointment
+    what_to_expect = appointment.service.sections.filter(slug=WHAT_TO_EXPECT_SLUG).first()
+    return {
+        "email": email,
+        "appointment": appointment,
+        "client": appointment.client,
+        "service": appointment.service,
+        "rules": rules,
+        "site_url": settings.SITE_URL,
+        "therapist_email": settings.THERAPIST_EMAIL,
+        "manage_url": settings.SITE_URL + appointment.get_manage_url(),
+        "book_url": settings.SITE_URL + reverse("appointments:days"),
+        "admin_url": settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk]),
+        "what_to_expect": what_to_expect,
+    }
+
+
+def build_message(email, *, rules=None):
+    """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
+    rules = rules or BookingRules.load()
+    context = _context(email, rules)
+    prefix = f"emails/{email.kind}"
+    subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())
+    text = render_to_string(f"{prefix}-body.txt", context)
+    html = render_to_string(f"{prefix}-body.html", context)
+    client = email.appointment.client
+    to = [settings.THERAPIST_EMAIL] if email.kind in TO_JULIE else [client.email]
+    reply_to = [client.email] if email.kind in TO_JULIE else [settings.THERAPIST_EMAIL]
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to,
+        headers={"Message-ID": message_id(email)},
+    )
+    message.attach_alternative(html, "text/html")
+    method = CALENDAR_METHOD.get(email.kind)
+    if method:
+        ics = appointment_ics(email.appointment, location=rules.location, method=method, attendee=client.email)
+        message.attach("session.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+    return message
+
+
+def is_still_wanted(email, *, now):
+    """Whether an owed email still makes sense to send now (checked again at send time)."""
+    appointment = email.appointment
+    about_this_version = email.sequence == appointment.sequence and appointment.is_active
+    if email.kind in {Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE} and not about_this_version:
+        return False  # The session moved or was cancelled since: this email is stale.
+    if email.kind == Kind.REMINDER:
+        return appointment.status == Appointment.Status.BOOKED and now < appointment.start
+    if email.kind == Kind.AFTERCARE:
+        return appointment.status in {Appointment.Status.BOOKED, Appointment.Status.COMPLETED}
+    return True
