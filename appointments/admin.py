@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import booking
+from . import booking, dispatch
 from .availability import overlapping_appointments
 from .models import Appointment, BookingRules, Client, OutgoingEmail, TimeOff, WorkingHours
 
@@ -42,13 +43,24 @@ class OutgoingEmailInline(admin.TabularInline):
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     form = AppointmentAdminForm
-    list_display = ["start", "client", "status", "source"]
+    list_display = ["start", "client", "status", "source", "email_status"]
     list_filter = ["status", "source"]
     search_fields = ["client__name", "client__email", "client__phone"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
     inlines = [OutgoingEmailInline]
+
+    def get_queryset(self, request):
+        failed = Count("emails", filter=Q(emails__status=OutgoingEmail.Status.FAILED))
+        pending = Count("emails", filter=Q(emails__status=OutgoingEmail.Status.PENDING))
+        return super().get_queryset(request).annotate(emails_failed=failed, emails_pending=pending)
+
+    @admin.display(description="Emails")
+    def email_status(self, obj):
+        if obj.emails_failed:
+            return f"{obj.emails_failed} failed"
+        return f"{obj.emails_pending} to come" if obj.emails_pending else "all sent"
 
     def save_model(self, request, obj, form, change):
         try:
@@ -96,3 +108,21 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 class TimeOffAdmin(admin.ModelAdmin):
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["kind", "appointment", "status", "due_at", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["appointment__client__name", "appointment__client__email"]
+    list_select_related = ["appointment__client"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send again (failed emails)")
+    def send_again(self, request, queryset):
+        count = dispatch.send_again(queryset, now=timezone.now())
+        self.message_user(request, f"{count} email(s) will be sent again within a minute.", messages.SUCCESS)
