@@ -174,12 +174,12 @@ def _appointment_or_bad_link(request, token):
     return appointment, None
 
 
-def _booking_context(appointment, rules, now):
+def _booking_context(request, appointment, rules, now):
     return {
         "appointment": appointment,
         "rules": rules,
         "can_change": appointment.client_can_change(now=now, rules=rules),
-        "manage_url": settings.SITE_URL + appointment.get_manage_url(),
+        "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
         "google_calendar_url": google_calendar_url(appointment, location=rules.location),
     }
 
@@ -188,7 +188,7 @@ def confirmed(request, token):
     appointment, bad_link = _appointment_or_bad_link(request, token)
     if bad_link:
         return bad_link
-    context = _booking_context(appointment, BookingRules.load(), timezone.now())
+    context = _booking_context(request, appointment, BookingRules.load(), timezone.now())
     return render(request, "appointments/confirmed.html", context)
 
 
@@ -196,7 +196,7 @@ def manage(request, token):
     appointment, bad_link = _appointment_or_bad_link(request, token)
     if bad_link:
         return bad_link
-    context = _booking_context(appointment, BookingRules.load(), timezone.now())
+    context = _booking_context(request, appointment, BookingRules.load(), timezone.now())
     return render(request, "appointments/manage.html", context)
 
 
@@ -219,7 +219,7 @@ def cancel(request, token):
     now = timezone.now()
     rules = BookingRules.load()
     form = CancelForm(request.POST or None)
-    context = {**_booking_context(appointment, rules, now), "form": form}
+    context = {**_booking_context(request, appointment, rules, now), "form": form}
     if request.method == "POST":
         if _rate_limited(request, "manage"):
             messages.error(request, TOO_MANY_ATTEMPTS)
@@ -242,7 +242,7 @@ def reschedule(request, token):
         return bad_link
     now = timezone.now()
     rules = BookingRules.load()
-    context = _booking_context(appointment, rules, now)
+    context = _booking_context(request, appointment, rules, now)
     if not context["can_change"]:
         return redirect("appointments:manage", token=token)
 

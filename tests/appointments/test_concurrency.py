@@ -38,9 +38,8 @@ def race_for_the_slot(index, barrier, results):
         connection.close()  # Each thread has its own connection to the database.
 
 
-# serialized_rollback: the seeded service and rules must survive the flush after this test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_clients_racing_for_one_slot_get_exactly_one_booking(postgres):
+@pytest.mark.django_db(transaction=True)
+def test_twenty_clients_racing_for_one_slot_get_exactly_one_booking(postgres, seeded):
     results = {}
     barrier = threading.Barrier(RACERS)
     with time_machine.travel(NOW, tick=False):
