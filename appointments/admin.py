@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import booking, dispatch
 from .availability import overlapping_appointments
-from .models import Appointment, BookingRules, Client, OutgoingEmail, TimeOff, WorkingHours
+from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -126,3 +127,32 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         count = dispatch.send_again(queryset, now=timezone.now())
         self.message_user(request, f"{count} email(s) will be sent again within a minute.", messages.SUCCESS)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """The secret URL Julie's phone calendar subscribes to, and a way to change it."""
+
+    list_display = ["__str__", "subscription_url", "regenerated_at"]
+    readonly_fields = ["subscription_url", "regenerated_at"]
+    actions = ["regenerate"]
+
+    def get_queryset(self, request):
+        CalendarFeed.load()  # The feed exists as soon as Julie looks for it.
+        return super().get_queryset(request)
+
+    @admin.display(description="Subscribe to this URL in your phone's calendar")
+    def subscription_url(self, obj):
+        return settings.SITE_URL + obj.get_absolute_url()
+
+    @admin.action(description="Make a new secret URL (the old one stops working)")
+    def regenerate(self, request, queryset):
+        for feed in queryset:
+            feed.regenerate()
+        self.message_user(request, "New calendar URL made. Subscribe to it again on your phone.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

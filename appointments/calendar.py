@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 import icalendar
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Appointment
@@ -71,3 +72,56 @@ def google_calendar_url(appointment, *, location):
         "location": location,
     }
     return f"{GOOGLE_CALENDAR_URL}?{urlencode(query)}"
+
+
+def _feed_event(uid, *, start, end, summary, description="", sequence=0, status="CONFIRMED", stamp):
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("status", status)
+    if description:
+        event.add("description", description)
+    return event
+
+
+def therapist_feed_ics(*, appointments, time_off, now):
+    """Julie's private feed (bytes): her sessions, with client details, and her time off."""
+    host = urlsplit(settings.SITE_URL).hostname
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Posture Massage sessions")
+    for appointment in appointments:
+        cancelled = appointment.status == Appointment.Status.CANCELLED
+        client = appointment.client
+        lines = [f"Phone: {client.phone}", f"Email: {client.email}"]
+        if appointment.client_note:
+            lines.append(f"Note: {appointment.client_note}")
+        lines.append(f"{settings.SITE_URL}{reverse('admin:appointments_appointment_change', args=[appointment.pk])}")
+        cal.add_component(
+            _feed_event(
+                event_uid(appointment),
+                start=appointment.start,
+                end=appointment.end,
+                summary=f"{'Cancelled: ' if cancelled else ''}{client.name}",
+                description="\n".join(lines),
+                sequence=appointment.sequence,
+                status="CANCELLED" if cancelled else "CONFIRMED",
+                stamp=now,
+            )
+        )
+    for block in time_off:
+        cal.add_component(
+            _feed_event(
+                f"time-off-{block.pk}@{host}",
+                start=block.start,
+                end=block.end,
+                summary=f"Time off{': ' + block.reason if block.reason else ''}",
+                stamp=now,
+            )
+        )
+    return cal.to_ical()

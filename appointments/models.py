@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -245,6 +246,39 @@ def appointment_from_token(token):
     except (signing.BadSignature, ValueError):
         return None
     return Appointment.objects.select_related("client", "service").filter(manage_key=manage_key).first()
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """Julie's private calendar subscription: whoever has the secret URL sees her sessions."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    regenerated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "private calendar feed"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="appointments_calendarfeed_single_row"),
+        ]
+
+    def __str__(self):
+        return "Private calendar feed"
+
+    def get_absolute_url(self):
+        return reverse("calendar_feed", kwargs={"token": self.token})
+
+    @classmethod
+    def load(cls):
+        feed, _ = cls.objects.get_or_create(pk=1)
+        return feed
+
+    def regenerate(self):
+        """A new secret: the old URL stops working at once."""
+        self.token = new_feed_token()
+        self.save(update_fields=["token", "regenerated_at"])
 
 
 class OutgoingEmail(models.Model):

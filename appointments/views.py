@@ -15,9 +15,9 @@ from django_ratelimit.core import is_ratelimited
 from services.models import Service
 
 from . import availability, booking
-from .calendar import appointment_ics, google_calendar_url
+from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, parse_slot_start, slot_value
-from .models import BookingRules, appointment_from_token
+from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
 DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
@@ -269,3 +269,22 @@ def reschedule(request, token):
 
     context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
     return render(request, "appointments/reschedule.html", context)
+
+
+FEED_HISTORY = timedelta(days=90)
+
+
+def calendar_feed(request, token):
+    """Julie's private subscription URL; the secret is the only key, so compare it in constant time."""
+    if not secrets.compare_digest(CalendarFeed.load().token, token):
+        raise Http404("Unknown calendar.")
+    now = timezone.now()
+    since = now - FEED_HISTORY
+    body = therapist_feed_ics(
+        appointments=Appointment.objects.filter(end__gte=since).select_related("client"),
+        time_off=TimeOff.objects.filter(end__gte=since),
+        now=now,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

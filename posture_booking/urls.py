@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from appointments.views import calendar_feed
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("book/", include("appointments.urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("", include("services.urls")),
 ]
