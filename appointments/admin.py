@@ -4,10 +4,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
-from . import booking, dispatch
+from . import agenda, booking, dispatch
 from .availability import overlapping_appointments
+from .forms import parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 
@@ -63,6 +67,62 @@ class AppointmentAdmin(admin.ModelAdmin):
             return f"{obj.emails_failed} failed"
         return f"{obj.emails_pending} to come" if obj.emails_pending else "all sent"
 
+    def get_changeform_initial_data(self, request):
+        # "Book here" from the calendar passes ?start=<ISO time>.
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("start", None)  # Raw text would break the date/time widget.
+        start = parse_slot_start(request.GET.get("start"))
+        if start:
+            initial["start"] = start
+        return initial
+
+    def get_urls(self):
+        calendar_urls = [
+            path("calendar/week/", self.admin_site.admin_view(self.week_view), name="appointments_calendar_week"),
+            path("calendar/month/", self.admin_site.admin_view(self.month_view), name="appointments_calendar_month"),
+            path("calendar/slot/", self.admin_site.admin_view(self.slot_view), name="appointments_calendar_slot"),
+        ]
+        return calendar_urls + super().get_urls()
+
+    def _calendar_context(self, request, title):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title}
+
+    def week_view(self, request):
+        today = timezone.localdate()
+        day = agenda.parse_day(request.GET.get("day"), default=today)
+        days, rows = agenda.week_grid(day)
+        context = {
+            **self._calendar_context(request, f"Week of {days[0]:%B %-d, %Y}"),
+            "days": days,
+            "rows": rows,
+            "today": today,
+            "previous_query": f"day={days[0] - timedelta(days=7)}",
+            "next_query": f"day={days[0] + timedelta(days=7)}",
+        }
+        return TemplateResponse(request, "admin/appointments/calendar_week.html", context)
+
+    def month_view(self, request):
+        today = timezone.localdate()
+        month = agenda.parse_day(request.GET.get("month", "") + "-01", default=today.replace(day=1))
+        context = {
+            **self._calendar_context(request, f"{month:%B %Y}"),
+            "weeks": agenda.month_days(month.year, month.month),
+            "month": month,
+            "today": today,
+            "previous_query": f"month={month - timedelta(days=1):%Y-%m}",
+            "next_query": f"month={month + timedelta(days=32):%Y-%m}",
+        }
+        return TemplateResponse(request, "admin/appointments/calendar_month.html", context)
+
+    def slot_view(self, request):
+        """A free time tapped in the week view: book a session there, or block it off."""
+        start = parse_slot_start(request.GET.get("start"))
+        if start is None:
+            return redirect("admin:appointments_calendar_week")
+        context = {**self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
+                   "start": start, "start_value": slot_value(start)}
+        return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
+
     def save_model(self, request, obj, form, change):
         try:
             booking.save_appointment_from_admin(appointment=obj, now=timezone.now())
@@ -109,6 +169,16 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 class TimeOffAdmin(admin.ModelAdmin):
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
+
+    def get_changeform_initial_data(self, request):
+        # "Block off" from the calendar passes ?start=<ISO time>: an hour, to adjust.
+        initial = super().get_changeform_initial_data(request)
+        for key in ("start", "end"):
+            initial.pop(key, None)  # Raw text would break the date/time widgets.
+        start = parse_slot_start(request.GET.get("start"))
+        if start:
+            initial.update(start=start, end=start + timedelta(hours=1))
+        return initial
 
 
 @admin.register(OutgoingEmail)

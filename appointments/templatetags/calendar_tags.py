@@ -1,0 +1,30 @@
+from datetime import time, timedelta
+
+from django import template
+from django.utils import timezone
+
+from appointments.availability import wall_clock_to_utc
+from appointments.models import Appointment
+
+register = template.Library()
+
+DAYS_AHEAD = 7
+
+
+@register.inclusion_tag("admin/appointments/_upcoming.html")
+def upcoming_sessions():
+    """Today's sessions and the next seven days, for the admin index (one query)."""
+    today = timezone.localdate()
+    sessions = (
+        Appointment.objects.exclude(status=Appointment.Status.CANCELLED)
+        .filter(
+            start__gte=wall_clock_to_utc(today, time.min),
+            start__lt=wall_clock_to_utc(today + timedelta(days=DAYS_AHEAD + 1), time.min),
+        )
+        .select_related("client")
+        .order_by("start")
+    )
+    by_day = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.start).date(), []).append(session)
+    return {"today": today, "todays": by_day.pop(today, []), "coming": sorted(by_day.items())}
