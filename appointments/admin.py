@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django import forms
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from . import agenda, booking, dispatch
-from .availability import overlapping_appointments
+from .availability import overlapping_appointments, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
@@ -45,16 +45,74 @@ class OutgoingEmailInline(admin.TabularInline):
         return False
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Today, this week, upcoming (the default) or past; past lists the latest first."""
+
+    title = "when"
+    parameter_name = "when"
+    DEFAULT = "upcoming"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("week", "Next 7 days"), ("upcoming", "Upcoming"), ("past", "Past"), ("all", "All")]
+
+    def value(self):
+        return super().value() or self.DEFAULT
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        today_start = wall_clock_to_utc(timezone.localdate(), time.min)
+        ranges = {
+            "today": {"end__gt": today_start, "start__lt": today_start + timedelta(days=1)},
+            "week": {"end__gt": now, "start__lt": today_start + timedelta(days=8)},
+            "upcoming": {"end__gt": now},
+            "past": {"end__lte": now},
+        }
+        return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ["start", "client", "status", "source", "email_status"]
-    list_filter = ["status", "source"]
+    list_filter = [WhenFilter, "status", "source"]
+    actions = ["cancel_and_notify", "mark_completed", "mark_no_show"]
     search_fields = ["client__name", "client__email", "client__phone"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
     inlines = [OutgoingEmailInline]
+
+    def get_ordering(self, request):
+        return ["-start"] if request.GET.get(WhenFilter.parameter_name) == "past" else ["start"]
+
+    @admin.action(description="Cancel and notify the client")
+    def cancel_and_notify(self, request, queryset):
+        now = timezone.now()
+        for appointment in queryset.filter(status=Appointment.Status.BOOKED):
+            booking.cancel_appointment(appointment=appointment, now=now, by_client=False)
+        self.message_user(request, "Cancelled. The clients will get an email within a minute.", messages.SUCCESS)
+
+    def _set_status(self, request, queryset, status):
+        now = timezone.now()
+        for appointment in queryset:
+            booking.set_appointment_status(appointment=appointment, status=status, now=now)
+        self.message_user(request, f"Marked as {Appointment.Status(status).label.lower()}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as completed")
+    def mark_completed(self, request, queryset):
+        self._set_status(request, queryset, Appointment.Status.COMPLETED)
+
+    @admin.action(description="Mark as no-show")
+    def mark_no_show(self, request, queryset):
+        self._set_status(request, queryset, Appointment.Status.NO_SHOW)
 
     def get_queryset(self, request):
         failed = Count("emails", filter=Q(emails__status=OutgoingEmail.Status.FAILED))
@@ -145,9 +203,29 @@ class AppointmentInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "phone", "created_at"]
+    list_display = ["name", "email", "phone", "session_count", "no_show_count"]
     search_fields = ["name", "email", "phone"]
+    fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]
+    readonly_fields = ["session_count", "no_show_count", "created_at"]
     inlines = [AppointmentInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                sessions=Count("appointments", filter=~Q(appointments__status=Appointment.Status.CANCELLED)),
+                no_shows=Count("appointments", filter=Q(appointments__status=Appointment.Status.NO_SHOW)),
+            )
+        )
+
+    @admin.display(description="Sessions", ordering="sessions")
+    def session_count(self, obj):
+        return obj.sessions
+
+    @admin.display(description="No-shows", ordering="no_shows")
+    def no_show_count(self, obj):
+        return obj.no_shows
 
 
 @admin.register(BookingRules)

@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -127,11 +128,24 @@ class WorkingHours(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_time__gt=models.F("start_time")),
                 name="appointments_workinghours_end_after_start",
+                violation_error_message="The end time must be after the start time.",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self):
+        if self.start_time is None or self.end_time is None or self.weekday is None:
+            return
+        overlapping = WorkingHours.objects.filter(
+            weekday=self.weekday, start_time__lt=self.end_time, end_time__gt=self.start_time
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                f"This overlaps other working hours on {self.get_weekday_display()}: {overlapping.first()}. "
+                "Change that interval instead, or pick times that don't overlap."
+            )
 
 
 class TimeOff(models.Model):
@@ -147,7 +161,9 @@ class TimeOff(models.Model):
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end__gt=models.F("start")), name="appointments_timeoff_end_after_start"
+                condition=models.Q(end__gt=models.F("start")),
+                name="appointments_timeoff_end_after_start",
+                violation_error_message="Time off must end after it starts.",
             ),
         ]
 

@@ -68,3 +68,55 @@ def test_failed_email_shows_in_admin_and_can_be_sent_again(julie, book):
     failed.refresh_from_db()
     assert failed.status == OutgoingEmail.Status.PENDING
     assert failed.attempts == 0
+
+
+def test_cancel_and_notify_action_cancels_and_owes_the_client_an_email(julie, book):
+    appointment = book(business_time(2026, 12, 2, 10))
+    julie.post(
+        reverse("admin:appointments_appointment_changelist"),
+        {"action": "cancel_and_notify", "_selected_action": [appointment.pk]},
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.emails.filter(kind=OutgoingEmail.Kind.CANCELLATION, status="pending").exists()
+
+
+def test_no_show_action_marks_it_and_drops_the_aftercare(julie, book):
+    appointment = book(business_time(2026, 12, 2, 10))
+    julie.post(
+        reverse("admin:appointments_appointment_changelist"),
+        {"action": "mark_no_show", "_selected_action": [appointment.pk], "when": "all"},
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
+    assert appointment.emails.get(kind=OutgoingEmail.Kind.AFTERCARE).status == OutgoingEmail.Status.SKIPPED
+    client_list = julie.get(reverse("admin:appointments_client_changelist")).content.decode()
+    assert 'class="field-no_show_count">1<' in client_list
+
+
+def test_appointment_list_shows_upcoming_by_default_and_past_on_request(julie, book, time_machine):
+    time_machine.move_to(business_time(2026, 12, 1, 8))
+    past = book(business_time(2026, 12, 2, 10), email="past@example.com")
+    book(business_time(2026, 12, 9, 10), email="future@example.com")
+    time_machine.move_to(business_time(2026, 12, 5, 8))
+    upcoming = julie.get(reverse("admin:appointments_appointment_changelist")).content.decode()
+    assert "future@example.com" in upcoming
+    assert f"/admin/appointments/appointment/{past.pk}/change/" not in upcoming
+    past_list = julie.get(reverse("admin:appointments_appointment_changelist") + "?when=past").content.decode()
+    assert f"/admin/appointments/appointment/{past.pk}/change/" in past_list
+
+
+def test_working_hours_that_overlap_are_explained(julie):
+    response = julie.post(
+        reverse("admin:appointments_workinghours_add"), {"weekday": 0, "start_time": "10:00", "end_time": "11:00"}
+    )
+    assert "This overlaps other working hours on Monday" in response.content.decode()
+
+
+def test_time_off_that_ends_before_it_starts_is_explained(julie):
+    response = julie.post(
+        reverse("admin:appointments_timeoff_add"),
+        {"start_0": "2026-12-02", "start_1": "15:00", "end_0": "2026-12-02", "end_1": "14:00", "reason": ""},
+    )
+    assert response.status_code == 200
+    assert "Time off must end after it starts." in response.content.decode()
