@@ -235,3 +235,15 @@ def test_ics_download_and_google_link(client, booked):
     assert b"DTSTART:20261202T150000Z" in response.content
     confirmation = client.get(reverse("appointments:confirmed", kwargs={"token": booked.manage_token}))
     assert "calendar.google.com/calendar/render?action=TEMPLATE" in confirmation.content.decode()
+
+
+def test_one_clients_link_cannot_see_or_cancel_anothers_booking(client, book):
+    ada = book(business_time(2026, 12, 2, 10), email="ada@example.com")
+    bob = book(business_time(2026, 12, 3, 10), email="bob@example.com")
+    page = client.get(ada.get_manage_url()).content.decode()
+    assert "bob@example.com" not in page and "Thursday, December 3" not in page
+    client.post(reverse("appointments:cancel", kwargs={"token": ada.manage_token}), {"reason": ""})
+    bob.refresh_from_db()
+    ada.refresh_from_db()
+    assert bob.status == Appointment.Status.BOOKED
+    assert ada.status == Appointment.Status.CANCELLED
