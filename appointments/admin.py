@@ -4,12 +4,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from . import agenda, booking, dispatch
+from . import agenda, booking, dispatch, privacy
 from .availability import overlapping_appointments, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
@@ -208,6 +209,21 @@ class ClientAdmin(admin.ModelAdmin):
     fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]
     readonly_fields = ["session_count", "no_show_count", "created_at"]
     inlines = [AppointmentInline]
+    actions = ["export_data", "erase_personal_data"]
+
+    @admin.action(description="Export their data (JSON)")
+    def export_data(self, request, queryset):
+        data = [privacy.export_client(client) for client in queryset]
+        response = JsonResponse(data, safe=False, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="client-data.json"'
+        return response
+
+    @admin.action(description="Erase personal data (keeps anonymised sessions)")
+    def erase_personal_data(self, request, queryset):
+        now = timezone.now()
+        for client in queryset:
+            privacy.erase_client(client=client, now=now)
+        self.message_user(request, "Erased. Their sessions remain, without name or contact details.", messages.SUCCESS)
 
     def get_queryset(self, request):
         return (
