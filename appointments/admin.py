@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from services.models import Service
+
 from . import agenda, booking, dispatch, privacy
 from .availability import overlapping_appointments, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
@@ -22,6 +24,7 @@ class AppointmentAdminForm(forms.ModelForm):
     class Meta:
         model = Appointment
         fields = ["client", "service", "start", "status", "client_note", "cancellation_reason"]
+        labels = {"client_note": "Note"}
 
     def clean(self):
         cleaned = super().clean()
@@ -91,6 +94,12 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_select_related = ["client"]
     inlines = [OutgoingEmailInline]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:  # A new session is booked; status and cancellation come later.
+            fields = [f for f in fields if f not in ("status", "cancellation_reason")]
+        return fields
+
     def get_ordering(self, request):
         return ["-start"] if request.GET.get(WhenFilter.parameter_name) == "past" else ["start"]
 
@@ -133,6 +142,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         start = parse_slot_start(request.GET.get("start"))
         if start:
             initial["start"] = start
+        initial.setdefault("service", Service.objects.filter(is_active=True).order_by("pk").first())
         return initial
 
     def get_urls(self):
@@ -151,7 +161,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         day = agenda.parse_day(request.GET.get("day"), default=today)
         days, rows = agenda.week_grid(day)
         context = {
-            **self._calendar_context(request, f"Week of {days[0]:%B %-d, %Y}"),
+            **self._calendar_context(request, f"{days[0]:%a %b %-d} to {days[-1]:%a %b %-d, %Y}"),
             "days": days,
             "rows": rows,
             "today": today,
@@ -233,6 +243,7 @@ class ClientAdmin(admin.ModelAdmin):
                 sessions=Count("appointments", filter=~Q(appointments__status=Appointment.Status.CANCELLED)),
                 no_shows=Count("appointments", filter=Q(appointments__status=Appointment.Status.NO_SHOW)),
             )
+            .order_by("name", "pk")  # The annotation drops the model's ordering; search lists need one.
         )
 
     @admin.display(description="Sessions", ordering="sessions")

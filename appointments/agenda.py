@@ -1,6 +1,7 @@
 """Julie's calendar views in admin: what a week and a month hold (read-only selectors).
 
-A week is a grid of 15-minute rows on the business wall clock; a session or a
+A week is seven days from the chosen one (today first, so a phone shows what is
+next), in half-hour rows on the business wall clock; a session or a
 time-off block becomes one cell spanning its rows, so the page needs no inline
 styles. Each view runs a fixed number of queries.
 """
@@ -15,7 +16,7 @@ from django.utils import timezone
 from .availability import wall_clock_to_utc
 from .models import Appointment, TimeOff, WorkingHours
 
-ROW_MINUTES = 15
+ROW_MINUTES = 30  # the booking grid's usual step, and a row tall enough to tap
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
 
 
@@ -31,11 +32,6 @@ class Cell:
 class Row:
     label: str  # the hour, on full hours only
     cells: list = field(default_factory=list)  # one per day, None where a longer cell above covers it
-
-
-def week_start(day):
-    """The Sunday on or before day (US calendars start on Sunday)."""
-    return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
 def _minutes(moment):
@@ -70,8 +66,8 @@ def _grid_hours(appointments):
 
 
 def week_grid(day):
-    """Rows of cells for the week holding day: sessions, time off, free times (4 queries)."""
-    days = [week_start(day) + timedelta(days=i) for i in range(7)]
+    """Rows of cells for seven days from day: sessions, time off, free times (3 queries)."""
+    days = [day + timedelta(days=i) for i in range(7)]
     window_start = wall_clock_to_utc(days[0], time.min)
     window_end = wall_clock_to_utc(days[-1] + timedelta(days=1), time.min)
     appointments = list(

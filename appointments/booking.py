@@ -98,11 +98,13 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
 
 
 def save_appointment_from_admin(*, appointment, now):
-    """Save a session Julie entered or changed in admin, with the emails that follow.
+    """Save a session Julie entered or changed in admin, with the client emails that follow.
 
     Outside working hours is fine (her choice); on top of another session is not.
+    A session entered as already completed or no-show is record keeping: no email.
     Raises SlotUnavailable.
     """
+    Status = Appointment.Status
     with transaction.atomic():
         rules = _lock_calendar()
         before = Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
@@ -112,23 +114,31 @@ def save_appointment_from_admin(*, appointment, now):
                 raise SlotUnavailable(OVERLAPS_SESSION.format(clash=clash))
         if before is None:
             appointment.source = Appointment.Source.ADMIN
-        moved = before is not None and before.is_active and appointment.is_active and before.start != appointment.start
-        cancelled = before is not None and before.is_active and not appointment.is_active
-        if moved or cancelled:
+        was_booked = before is not None and before.status == Status.BOOKED
+        is_booked = appointment.status == Status.BOOKED
+        newly_booked = is_booked and not was_booked  # new, or a cancelled session back on
+        cancelled = was_booked and appointment.status == Status.CANCELLED
+        moved = was_booked and is_booked and before.start != appointment.start
+        if before is not None and (newly_booked or cancelled or moved):
             appointment.sequence = before.sequence + 1
         if cancelled:
             appointment.cancelled_at = now
+        elif newly_booked:
+            appointment.cancelled_at = None
         try:
             with transaction.atomic():
                 appointment.save()
         except IntegrityError as exc:
             raise SlotUnavailable(SLOT_TAKEN) from exc
-        if before is None:
-            outbox.record_booked(appointment, rules=rules, now=now)
+        # Julie made the change herself: the client hears of it, she does not.
+        if newly_booked:
+            outbox.record_booked(appointment, rules=rules, now=now, tell_julie=False)
         elif cancelled:
-            outbox.record_cancelled(appointment, now=now)
+            outbox.record_cancelled(appointment, now=now, tell_julie=False)
         elif moved:
-            outbox.record_moved(appointment, previous_start=before.start, rules=rules, now=now)
+            outbox.record_moved(appointment, previous_start=before.start, rules=rules, now=now, tell_julie=False)
+        elif appointment.status == Status.NO_SHOW:
+            outbox.skip_pending(appointment, kinds=[outbox.Kind.AFTERCARE])
     return appointment
 
 
@@ -146,7 +156,7 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True):
         appointment.cancellation_reason = reason
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
-        outbox.record_cancelled(appointment, now=now)
+        outbox.record_cancelled(appointment, now=now, tell_julie=by_client)
     return appointment
 
 

@@ -56,24 +56,37 @@ def skip_pending(appointment, *, kinds, before_sequence=None):
     pending.update(status=Status.SKIPPED)
 
 
-def record_booked(appointment, *, rules, now):
+def _notice(kind, now, tell_julie):
+    """Julie's notice of a change, unless she made the change herself."""
+    return [(kind, now)] if tell_julie else []
+
+
+def record_booked(appointment, *, rules, now, tell_julie=True):
     _record(
         appointment,
-        [(Kind.CONFIRMATION, now), (Kind.THERAPIST_NEW, now), *_session_emails(appointment, rules=rules, now=now)],
+        [
+            (Kind.CONFIRMATION, now),
+            *_notice(Kind.THERAPIST_NEW, now, tell_julie),
+            *_session_emails(appointment, rules=rules, now=now),
+        ],
         now=now,
     )
 
 
-def record_cancelled(appointment, *, now):
+def record_cancelled(appointment, *, now, tell_julie=True):
     skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
-    _record(appointment, [(Kind.CANCELLATION, now), (Kind.THERAPIST_CANCELLED, now)], now=now)
+    _record(appointment, [(Kind.CANCELLATION, now), *_notice(Kind.THERAPIST_CANCELLED, now, tell_julie)], now=now)
 
 
-def record_moved(appointment, *, previous_start, rules, now):
+def record_moved(appointment, *, previous_start, rules, now, tell_julie=True):
     skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE], before_sequence=appointment.sequence)
     _record(
         appointment,
-        [(Kind.RESCHEDULE, now), (Kind.THERAPIST_MOVED, now), *_session_emails(appointment, rules=rules, now=now)],
+        [
+            (Kind.RESCHEDULE, now),
+            *_notice(Kind.THERAPIST_MOVED, now, tell_julie),
+            *_session_emails(appointment, rules=rules, now=now),
+        ],
         previous_start=previous_start,
         now=now,
     )

@@ -5,6 +5,10 @@ from appointments.views import calendar_feed
 
 from .health import healthz
 
+admin.site.site_header = "Posture Massage"
+admin.site.site_title = "Posture Massage admin"
+admin.site.index_title = "Julie's calendar"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("book/", include("appointments.urls")),

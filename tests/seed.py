@@ -13,6 +13,7 @@ from django.apps import apps
 SEEDS = [
     ("services.migrations.0002_seed_csmt", "seed_csmt"),
     ("appointments.migrations.0003_seed_rules_and_hours", "seed"),
+    ("appointments.migrations.0005_therapist_group", "create_group"),
 ]
 
 

@@ -120,3 +120,42 @@ def test_time_off_that_ends_before_it_starts_is_explained(julie):
     )
     assert response.status_code == 200
     assert "Time off must end after it starts." in response.content.decode()
+
+
+def test_a_past_session_entered_as_completed_emails_nobody(caller, service):
+    from appointments.booking import save_appointment_from_admin
+
+    session = Appointment(
+        client=caller,
+        service=service,
+        status=Appointment.Status.COMPLETED,
+        start=business_time(2026, 11, 2, 10),
+        end=business_time(2026, 11, 2, 11),
+    )
+    save_appointment_from_admin(appointment=session, now=business_time(2026, 12, 1, 8))
+    assert not session.emails.exists()
+
+
+def test_a_cancelled_session_put_back_on_is_confirmed_again(book, now):
+    from appointments.booking import save_appointment_from_admin
+
+    appointment = book(business_time(2026, 12, 2, 10))
+    appointment.status = Appointment.Status.CANCELLED
+    save_appointment_from_admin(appointment=appointment, now=now)
+    assert appointment.sequence == 1
+    appointment.status = Appointment.Status.BOOKED
+    save_appointment_from_admin(appointment=appointment, now=now)
+    appointment.refresh_from_db()
+    assert appointment.sequence == 2
+    assert appointment.cancelled_at is None
+    current = appointment.emails.filter(sequence=2)
+    assert {e.kind for e in current} == {"confirmation", "reminder", "aftercare"}  # no notice to Julie
+
+
+def test_julie_is_not_told_of_her_own_changes(julie, book):
+    appointment = book(business_time(2026, 12, 2, 10))
+    julie.post(
+        reverse("admin:appointments_appointment_changelist"),
+        {"action": "cancel_and_notify", "_selected_action": [appointment.pk]},
+    )
+    assert not appointment.emails.filter(kind=OutgoingEmail.Kind.THERAPIST_CANCELLED).exists()

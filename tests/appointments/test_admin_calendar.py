@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from appointments.agenda import week_grid, week_start
+from appointments.agenda import week_grid
 from appointments.models import TimeOff
 
 from .conftest import business_time
@@ -11,22 +11,17 @@ from .conftest import business_time
 pytestmark = pytest.mark.django_db
 
 
-def test_week_starts_on_sunday():
-    assert week_start(date(2026, 12, 2)) == date(2026, 11, 29)
-    assert week_start(date(2026, 11, 29)) == date(2026, 11, 29)
-
-
 def test_week_grid_places_sessions_and_time_off_in_spanning_cells(book):
     session = book(business_time(2026, 12, 2, 10, 30))
     TimeOff.objects.create(start=business_time(2026, 12, 3, 13), end=business_time(2026, 12, 3, 17))
     days, rows = week_grid(date(2026, 12, 2))
-    assert days[0] == date(2026, 11, 29)
-    cells = [row.cells[3] for row in rows if row.cells[3] is not None]  # Wednesday
+    assert days[0] == date(2026, 12, 2)
+    cells = [row.cells[0] for row in rows if row.cells[0] is not None]  # Wednesday
     session_cell = next(c for c in cells if c.kind == "session")
     assert session_cell.item == session
-    assert session_cell.rowspan == 4  # one hour of 15-minute rows
-    off_cell = next(c for c in (row.cells[4] for row in rows) if c is not None and c.kind == "off")
-    assert off_cell.rowspan == 16
+    assert session_cell.rowspan == 2  # one hour of half-hour rows
+    off_cell = next(c for c in (row.cells[1] for row in rows) if c is not None and c.kind == "off")
+    assert off_cell.rowspan == 8
     # Every row of a day is covered exactly once.
     for column in range(7):
         covered = sum(row.cells[column].rowspan for row in rows if row.cells[column] is not None)
