@@ -34,6 +34,13 @@ def slot_value(slot_start):
     return timezone.localtime(slot_start).isoformat(timespec="minutes")
 
 
+def slot_radios(slots):
+    """Radio buttons for a choice of slots, labelled with their day and time."""
+    return forms.RadioSelect(
+        choices=[(slot_value(slot.start), f"{slot.local_start:%a %b %-d, %-I:%M %p}") for slot in slots]
+    )
+
+
 class SlotStartField(forms.Field):
     """A slot's start time carried by the form as ISO text with a UTC offset."""
 
@@ -105,9 +112,7 @@ class BookingForm(HoneypotMixin):
         if alternatives:
             # The chosen time was taken: offer the others right in the form, so
             # what the client typed stays where it is.
-            self.fields["start"].widget = forms.RadioSelect(
-                choices=[(slot_value(slot.start), f"{slot.local_start:%-I:%M %p}") for slot in alternatives]
-            )
+            self.fields["start"].widget = slot_radios(alternatives)
             self.fields["start"].label = "Choose another time"
             self.order_fields(["start", *self.field_order])
         self.helper = FormHelper()
@@ -164,9 +169,7 @@ class RescheduleForm(HoneypotMixin):
 
     def __init__(self, *args, alternatives=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["start"].widget = forms.RadioSelect(
-            choices=[(slot_value(slot.start), f"{slot.local_start:%-I:%M %p}") for slot in alternatives]
-        )
+        self.fields["start"].widget = slot_radios(alternatives)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # The template has the token.

@@ -184,20 +184,20 @@ def _booking_context(request, appointment, rules, now):
     }
 
 
-def confirmed(request, token):
+def _booking_page(request, token, template):
     appointment, bad_link = _appointment_or_bad_link(request, token)
     if bad_link:
         return bad_link
     context = _booking_context(request, appointment, BookingRules.load(), timezone.now())
-    return render(request, "appointments/confirmed.html", context)
+    return render(request, template, context)
+
+
+def confirmed(request, token):
+    return _booking_page(request, token, "appointments/confirmed.html")
 
 
 def manage(request, token):
-    appointment, bad_link = _appointment_or_bad_link(request, token)
-    if bad_link:
-        return bad_link
-    context = _booking_context(request, appointment, BookingRules.load(), timezone.now())
-    return render(request, "appointments/manage.html", context)
+    return _booking_page(request, token, "appointments/manage.html")
 
 
 def ics(request, token):

@@ -5,7 +5,6 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -13,6 +12,8 @@ from appointments.availability import horizon_slots, wall_clock_to_utc
 from appointments.booking import ClientDetails, book_appointment
 from appointments.models import Appointment, Client, OutgoingEmail, TimeOff
 from services.models import Service
+
+from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -30,27 +31,6 @@ def julie(seeded):
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])
     return user
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        timezone_id=settings.TIME_ZONE,  # Julie's phone is in Connecticut, like the business.
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def shot(page, name):
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-390x844.png"), full_page=True)
 
 
 def free_cell_label(day, hour, minute=0):

@@ -6,23 +6,9 @@ import pytest
 
 from appointments.models import Appointment
 
+from .conftest import shot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def shot(page, name):
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-390x844.png"), full_page=True)
 
 
 def test_client_books_on_a_phone_then_cancels_through_the_manage_link(live_server, phone):
