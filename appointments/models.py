@@ -339,9 +339,10 @@ class OutgoingEmail(models.Model):
             ),
         ]
         indexes = [
-            # For the sweep that sends what is due (appointments.tasks).
+            # For the sweep that sends what is due (appointments.dispatch.send_due_emails),
+            # in its order: due_at, then id, so equal due times need no sort.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 condition=models.Q(status="pending"),
                 name="appointments_email_due_idx",
             ),
