@@ -29,21 +29,33 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
     }
 
 
-def test_deploy_checks_are_clean_with_production_settings():
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "booking.example.com",
-        "SITE_URL": "https://booking.example.com",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+PRODUCTION_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "DEBUG": "False",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "booking.example.com",
+    "SITE_URL": "https://booking.example.com",
+}
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_static_files_collect_hashed_and_compressed_for_production(tmp_path):
+    result = manage("collectstatic", "--noinput", env={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(tmp_path.glob("css/site.*.css.gz")), "hashed and gzipped site.css"
