@@ -2,6 +2,8 @@
 
 import os
 
+from posture_booking.logging import stdout_logging
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = 30
@@ -9,22 +11,9 @@ accesslog = "-"
 errorlog = "-"
 # Behind the https proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to the proxy).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "posture_booking.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["redact"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
+logconfig_dict = stdout_logging(
+    loggers={
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+    }
+)

@@ -60,7 +60,9 @@ class SlotStartField(forms.Field):
         return slot_value(value) if isinstance(value, datetime) else value
 
 
-class HoneypotMixin(forms.Form):
+class PublicForm(forms.Form):
+    """A form clients fill in: rendered by crispy inside the page's own <form>, with a honeypot."""
+
     # Hidden from people by CSS; bots that fill every field give themselves away.
     website = forms.CharField(
         label="Leave this field empty",
@@ -68,13 +70,19 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # The template has the token.
+
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise forms.ValidationError(HONEYPOT_FILLED)
         return ""
 
 
-class BookingForm(HoneypotMixin):
+class BookingForm(PublicForm):
     start = SlotStartField(widget=forms.HiddenInput)
     booking_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -115,9 +123,6 @@ class BookingForm(HoneypotMixin):
             self.fields["start"].widget = slot_radios(alternatives)
             self.fields["start"].label = "Choose another time"
             self.order_fields(["start", *self.field_order])
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # The template has the token.
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -148,7 +153,7 @@ class BookingForm(HoneypotMixin):
         return ClientDetails(name=data["name"], email=data["email"], phone=data["phone"])
 
 
-class CancelForm(HoneypotMixin):
+class CancelForm(PublicForm):
     reason = forms.CharField(
         label="Reason (optional)",
         required=False,
@@ -157,19 +162,10 @@ class CancelForm(HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # The template has the token.
 
-
-class RescheduleForm(HoneypotMixin):
+class RescheduleForm(PublicForm):
     start = SlotStartField(label="New time")
 
     def __init__(self, *args, alternatives=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start"].widget = slot_radios(alternatives)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # The template has the token.

@@ -19,3 +19,23 @@ class RedactSecretsFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
+
+
+def stdout_logging(*, level="INFO", loggers=None):
+    """A dictConfig sending every record to stdout, tokens redacted: for Django and gunicorn."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": "posture_booking.logging.RedactSecretsFilter"}},
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "plain",
+                "filters": ["redact"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": loggers or {},
+    }
