@@ -26,8 +26,13 @@ RETRY_DELAYS_MINUTES = [1, 2, 4, 8, 16, 32, 60, 60]
 MAX_ATTEMPTS = len(RETRY_DELAYS_MINUTES) + 1
 
 
-def _due(now):
-    return OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now)
+def _claimable(now):
+    """Pending, due rows, locked as they are read; rows another worker holds are skipped."""
+    return (
+        OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("appointment__client", "appointment__service")
+    )
 
 
 def send_claimed(email, *, now, rules=None):
@@ -58,13 +63,7 @@ def send_claimed(email, *, now, rules=None):
 def send_email(email_id, *, now):
     """Send one owed email now if it is still pending and due; a no-op otherwise."""
     with transaction.atomic():
-        email = (
-            _due(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("appointment__client", "appointment__service")
-            .filter(pk=email_id)
-            .first()
-        )
+        email = _claimable(now).filter(pk=email_id).first()
         if email is not None:
             send_claimed(email, now=now)
 
@@ -78,13 +77,7 @@ def send_due_emails(*, now, limit=500):
     handled = 0
     while handled < limit:
         with transaction.atomic():
-            email = (
-                _due(now)
-                .order_by("due_at", "pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("appointment__client", "appointment__service")
-                .first()
-            )
+            email = _claimable(now).order_by("due_at", "pk").first()
             if email is None:
                 break
             send_claimed(email, now=now, rules=rules)

@@ -252,11 +252,11 @@ def reschedule(request, token):
         slots = availability.free_slots_on(chosen_day, now=now, rules=rules, ignore_appointment=appointment)
         slots = [slot for slot in slots if slot.start != appointment.start]
     form = RescheduleForm(request.POST or None, alternatives=slots)
+    context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
 
     if request.method == "POST":
         if _rate_limited(request, "manage"):
             messages.error(request, TOO_MANY_ATTEMPTS)
-            context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
             return render(request, "appointments/reschedule.html", context, status=429)
         if form.is_valid():
             try:
@@ -266,8 +266,6 @@ def reschedule(request, token):
             else:
                 messages.success(request, "Your session has moved. We have sent you an email with the new time.")
                 return redirect("appointments:manage", token=token)
-
-    context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
     return render(request, "appointments/reschedule.html", context)
 
 
@@ -276,7 +274,8 @@ FEED_HISTORY = timedelta(days=90)
 
 def calendar_feed(request, token):
     """Julie's private subscription URL; the secret is the only key, so compare it in constant time."""
-    if not secrets.compare_digest(CalendarFeed.load().token, token):
+    # Bytes: compare_digest refuses non-ASCII str, and a URL can carry anything.
+    if not secrets.compare_digest(CalendarFeed.load().token.encode(), token.encode()):
         raise Http404("Unknown calendar.")
     now = timezone.now()
     since = now - FEED_HISTORY

@@ -73,6 +73,12 @@ def test_manage_pages_never_fail_on_generated_tokens(client, token, data):
         assert client.post(url, data).status_code in ANSWERS
 
 
+@quiet
+@given(token=st.text(min_size=1, max_size=120))
+def test_calendar_feed_never_fails_on_generated_tokens(client, token):
+    assert client.get(f"/calendar/{quote(token, safe='')}.ics").status_code in ANSWERS
+
+
 @pytest.fixture
 def booked(book):
     return book(business_time(2026, 12, 2, 10), email="ada@example.com")
