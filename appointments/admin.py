@@ -13,7 +13,7 @@ from django.utils import timezone
 from services.models import Service
 
 from . import agenda, booking, dispatch, privacy
-from .availability import overlapping_appointments, wall_clock_to_utc
+from .availability import overlapping_appointments, parse_date, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
@@ -158,7 +158,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def week_view(self, request):
         today = timezone.localdate()
-        day = agenda.parse_day(request.GET.get("day"), default=today)
+        day = parse_date(request.GET.get("day"), default=today)
         days, rows = agenda.week_grid(day)
         context = {
             **self._calendar_context(request, f"{days[0]:%a %b %-d} to {days[-1]:%a %b %-d, %Y}"),
@@ -172,7 +172,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def month_view(self, request):
         today = timezone.localdate()
-        month = agenda.parse_day(request.GET.get("month", "") + "-01", default=today.replace(day=1))
+        month = parse_date(request.GET.get("month", "") + "-01", default=today.replace(day=1))
         context = {
             **self._calendar_context(request, f"{month:%B %Y}"),
             "weeks": agenda.month_days(month.year, month.month),

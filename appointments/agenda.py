@@ -9,7 +9,7 @@ styles. Each view runs a fixed number of queries.
 import calendar
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -152,10 +152,3 @@ def month_days(year, month):
         ]
         for week in weeks
     ]
-
-
-def parse_day(text, *, default):
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return default

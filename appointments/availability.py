@@ -9,7 +9,7 @@ slot ends one real hour after it starts.
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -30,6 +30,14 @@ class Slot:
     @property
     def local_end(self):
         return timezone.localtime(self.end)
+
+
+def parse_date(text, *, default=None):
+    """A date from 'YYYY-MM-DD' text in a URL or form, or default when it is not one."""
+    try:
+        return date.fromisoformat(text or "")
+    except (TypeError, ValueError):
+        return default
 
 
 def business_today(now):

@@ -38,13 +38,6 @@ def _rate_limited(request, group):
     )
 
 
-def _parse_day(text):
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _bookable_service():
     """The service the booking pages sell: Julie offers one (CSMT)."""
     service = Service.objects.filter(is_active=True).order_by("pk").first()
@@ -87,7 +80,7 @@ def days(request):
 def day(request, day):
     now = timezone.now()
     rules = BookingRules.load()
-    chosen = _parse_day(day)
+    chosen = availability.parse_date(day)
     if chosen is None:
         messages.error(request, DATE_INVALID)
         return redirect("appointments:days")
@@ -246,7 +239,7 @@ def reschedule(request, token):
     if not context["can_change"]:
         return redirect("appointments:manage", token=token)
 
-    chosen_day = _parse_day(request.POST.get("day") or request.GET.get("day") or "")
+    chosen_day = availability.parse_date(request.POST.get("day") or request.GET.get("day"))
     slots = []
     if chosen_day:
         slots = availability.free_slots_on(chosen_day, now=now, rules=rules, ignore_appointment=appointment)
