@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test-only browser tools (axe-core, the Nu Html Checker): npm packages, pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint audit setup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,20 +14,34 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Without npm the accessibility and HTML checks skip (and fail under CI=true).
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the machine's Java runs it.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "npm not found: the axe-core and Nu Html Checker tests will be skipped"; fi
+
+setup: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/honcho start -f Procfile.dev
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
+	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Security checks alone: bandit on the deployed code, pip-audit on the installed packages.
+audit: $(STAMP)
+	$(BIN)/bandit --configfile pyproject.toml --recursive .
+	$(BIN)/python scripts/audit_dependencies.py
+
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles

@@ -45,9 +45,13 @@ def viewport(request):
 
 @pytest.fixture
 def page(browser, viewport):
+    """A browser tab in Connecticut (the business time zone), on the viewport's screen."""
+    from django.conf import settings
+
     name, size = viewport
     context = browser.new_context(
         viewport=size,
+        timezone_id=settings.TIME_ZONE,
         is_mobile=name == "phone",
         has_touch=name == "phone",
         device_scale_factor=2 if name == "phone" else 1,
