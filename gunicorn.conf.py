@@ -10,7 +10,7 @@ timeout = 30
 accesslog = "-"
 errorlog = "-"
 # Behind the https proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to the proxy).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 logconfig_dict = stdout_logging(
     loggers={
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -82,6 +82,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_ip"
 
 ROOT_URLCONF = "posture_booking.urls"
 # Admin lives at a path of your choosing: bots look for /admin/.
@@ -258,3 +259,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Public forms (booking, cancel, reschedule): POSTs allowed per client address.
 FORM_RATE_LIMIT = env.str("FORM_RATE_LIMIT", default="30/m")
+# Reverse proxies whose X-Forwarded-For names the client (the variable gunicorn reads too).
+TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_ip"
