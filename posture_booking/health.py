@@ -31,6 +31,14 @@ def _broker_ok():
         return False
 
 
+def _heartbeat_age_seconds():
+    try:
+        heartbeat = last_worker_heartbeat()
+    except Exception:
+        return None  # the cache (Redis) is down; the broker check reports that
+    return round((timezone.now() - heartbeat).total_seconds()) if heartbeat else None
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -40,10 +48,9 @@ def healthz(request):
     delays emails but does not stop the site serving bookings.
     """
     checks = {"database": _database_ok(), "broker": _broker_ok()}
-    heartbeat = last_worker_heartbeat()
     body = {
         "status": "ok" if all(checks.values()) else "error",
         **{name: "ok" if passed else "error" for name, passed in checks.items()},
-        "worker_heartbeat_age_seconds": round((timezone.now() - heartbeat).total_seconds()) if heartbeat else None,
+        "worker_heartbeat_age_seconds": _heartbeat_age_seconds(),
     }
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

@@ -9,6 +9,7 @@ a missing service fails the test: CI must run those tests, not skip them.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +33,13 @@ def service_missing(reason):
     if in_ci():
         pytest.fail(f"{reason} (CI=true: this test must run here, not skip)", pytrace=False)
     pytest.skip(reason)
+
+
+def free_port():
+    """A loopback port nobody listens on: a closed service, or one a test is about to start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 # --- checks --------------------------------------------------------------------

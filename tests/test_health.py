@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from posture_booking.celery import app
+from tests.conftest import free_port
 
 
 @pytest.mark.django_db
@@ -17,8 +18,11 @@ def test_healthz_reports_database_and_broker(client):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+def test_healthz_is_503_when_redis_is_down(client, monkeypatch, settings):
+    """Redis is both broker and cache in production: with it down, a JSON 503, not a server error."""
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    monkeypatch.setattr(app.conf, "broker_url", closed)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": closed}}
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {

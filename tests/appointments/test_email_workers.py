@@ -10,7 +10,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import time
 from collections import Counter
 from datetime import timedelta
@@ -27,6 +26,7 @@ from appointments.models import Appointment, Client, OutgoingEmail
 from appointments.tasks import send_due_emails, send_email
 from posture_booking.celery import app
 from services.models import Service
+from tests.conftest import free_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -56,13 +56,6 @@ class CountingSmtpHandler:
 
     def duplicates(self):
         return {message_id: n for message_id, n in self.counts().items() if n > 1}
-
-
-def free_port():
-    """A loopback port nobody listens on (aiosmtpd's Controller cannot take port=0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A real SMTP server on loopback that refuses, then accepts: the email arrives after retries."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -8,6 +7,7 @@ from aiosmtpd.controller import Controller
 
 from appointments import dispatch
 from appointments.models import OutgoingEmail
+from tests.conftest import free_port
 
 from .conftest import business_time
 
@@ -27,12 +27,6 @@ class FlakySmtpHandler:
             return "451 Requested action aborted: try again later"
         self.accepted.append(envelope)
         return "250 OK"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
