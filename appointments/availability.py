@@ -52,7 +52,9 @@ def wall_clock_to_utc(day, time_of_day):
 def existing_wall_clock_to_utc(day, time_of_day):
     """Like wall_clock_to_utc, but None for a wall time that DST skips."""
     instant = wall_clock_to_utc(day, time_of_day)
-    if timezone.localtime(instant).replace(tzinfo=None) != datetime.combine(day, time_of_day):
+    # The business zone itself rather than timezone.localtime(): this runs for every
+    # candidate slot, and finding the active zone (a thread-local) cost more than the conversion.
+    if instant.astimezone(timezone.get_default_timezone()).replace(tzinfo=None) != datetime.combine(day, time_of_day):
         return None  # Spring forward: this wall time never happens.
     return instant
 
@@ -157,9 +159,10 @@ def horizon_slots(*, now, rules=None):
 
 def count_by_day(slots, *, first_day, last_day):
     """(day, number of free slots) for every business day from first_day to last_day."""
+    zone = timezone.get_default_timezone()  # not slot.local_start: see existing_wall_clock_to_utc
     counts = defaultdict(int)
     for slot in slots:
-        counts[slot.local_start.date()] += 1
+        counts[slot.start.astimezone(zone).date()] += 1
     days = []
     day = first_day
     while day <= last_day:

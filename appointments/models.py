@@ -232,6 +232,11 @@ class Appointment(models.Model):
         ]
         indexes = [
             models.Index(fields=["start", "end"], name="appointments_appt_time_idx"),
+            # For "overlaps [X, Y)" (start < Y and end > X) from today on: free slots
+            # (availability.free_slots), booking's re-check, the admin calendar. The index
+            # above reads every past session before Y; this one reads only sessions ending
+            # after X, which the booking horizon keeps few however long the history.
+            models.Index(fields=["end", "start"], name="appointments_appt_end_idx"),
         ]
 
     def __str__(self):

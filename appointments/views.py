@@ -1,5 +1,6 @@
 import calendar
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
@@ -9,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -46,29 +48,64 @@ def _bookable_service():
     return service
 
 
-def _month_grids(days):
-    """Calendar months (Sunday first, as US calendars are) with each day's free-slot count.
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a month grid with its link and screen-reader text worked out here, not in the
+    template: formatting a date and reversing a URL for each of some 90 cells was most of the
+    days page's rendering time."""
 
-    A cell's count is None outside its month, 0 when nothing is free (or the day
-    is not bookable), otherwise the number of free slots.
+    day: date
+    count: int  # free slots; 0 when nothing is free or the day is not bookable
+    number: str  # the day of the month, as shown
+    label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
+    href: str  # where choosing the day leads; "" when nothing is free
+
+
+def _calendar_day(day, count, link):
+    free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
+    return CalendarDay(
+        day=day,
+        count=count,
+        number=str(day.day),
+        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}",
+        href=link(day) if count else "",
+    )
+
+
+def _book_day_link(day):
+    return reverse("appointments:day", kwargs={"day": day.isoformat()})
+
+
+def _reschedule_day_link(day):
+    return f"?day={day.isoformat()}"
+
+
+def _month_grids(days, *, link):
+    """Calendar months (Sunday first, as US calendars are) of CalendarDay cells.
+
+    A cell is None outside its month; link(day) gives a day with free slots its URL.
     """
     counts = dict(days)
     grids = []
     month_calendar = calendar.Calendar(firstweekday=calendar.SUNDAY)
     for (year, month), _ in groupby(days, key=lambda item: (item[0].year, item[0].month)):
         weeks = [
-            [(day, counts.get(day, 0) if day.month == month else None) for day in week]
+            [_calendar_day(day, counts.get(day, 0), link) if day.month == month else None for day in week]
             for week in month_calendar.monthdatescalendar(year, month)
         ]
         grids.append({"month": date(year, month, 1), "weeks": weeks})
     return grids
 
 
-def _calendar_context(now, rules):
+def _calendar_context(now, rules, *, link=_book_day_link):
     today = availability.business_today(now)
     slots = availability.horizon_slots(now=now, rules=rules)
     days = availability.count_by_day(slots, first_day=today, last_day=today + timedelta(days=rules.horizon_days))
-    return {"months": _month_grids(days), "next_slots": slots[:NEXT_SLOTS_SHOWN], "has_free_day": bool(slots)}
+    return {
+        "months": _month_grids(days, link=link),
+        "next_slots": slots[:NEXT_SLOTS_SHOWN],
+        "has_free_day": bool(slots),
+    }
 
 
 def days(request):
@@ -245,7 +282,9 @@ def reschedule(request, token):
         slots = availability.free_slots_on(chosen_day, now=now, rules=rules, ignore_appointment=appointment)
         slots = [slot for slot in slots if slot.start != appointment.start]
     form = RescheduleForm(request.POST or None, alternatives=slots)
-    context.update(form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules))
+    context.update(
+        form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules, link=_reschedule_day_link)
+    )
 
     if request.method == "POST":
         if _rate_limited(request, "manage"):

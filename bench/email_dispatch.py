@@ -14,7 +14,6 @@ doubled. Usage: see bench/README.md.
 import argparse
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,9 @@ import uuid
 from collections import Counter
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _common import BASE_DIR, DEFAULT_DATABASE_URL, drop_database, free_port, recreate_database, stop_process_group
+
 SWEEP_LIMIT = 500  # rows one send_due_emails run handles (dispatch.send_due_emails' default)
 
 
@@ -35,7 +34,7 @@ def parse_args():
     parser.add_argument("--concurrency", type=int, default=2, help="prefork pool size (default 2)")
     parser.add_argument(
         "--database-url",
-        default="postgres://postgres@127.0.0.1:5432/posture_bench",
+        default=DEFAULT_DATABASE_URL,
         help="scratch database, DROPPED and created again (default %(default)s)",
     )
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
@@ -48,39 +47,6 @@ def parse_args():
     parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database behind")
     return parser.parse_args()
-
-
-# --- scratch database -----------------------------------------------------------------
-
-
-def _maintenance_connection(database_url):
-    import psycopg2
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    connection = psycopg2.connect(maintenance)
-    connection.autocommit = True
-    return connection, name
-
-
-def recreate_database(database_url):
-    from psycopg2 import sql
-
-    connection, name = _maintenance_connection(database_url)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    connection.close()
-
-
-def drop_database(database_url):
-    from psycopg2 import sql
-
-    connection, name = _maintenance_connection(database_url)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    connection.close()
 
 
 def create_due_emails(count, *, spread_due=False):
@@ -141,12 +107,6 @@ class MessageIdSink:
         headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
         self.message_ids.append(headers["Message-ID"])
         return "250 OK"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- worker processes and their memory -----------------------------------------------------
@@ -235,22 +195,10 @@ def start_worker(*, env, queue, concurrency, logfile):
     deadline = time.monotonic() + 60
     while " ready." not in Path(logfile).read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
-            stop_worker(process)
+            stop_process_group(process)
             sys.exit(f"the worker did not start; its log:\n{Path(logfile).read_text(errors='replace')}")
         time.sleep(0.2)
     return process
-
-
-def stop_worker(process):
-    import signal
-
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -322,7 +270,7 @@ def main():
         seconds = time.monotonic() - started
         memory.sample()
     finally:
-        stop_worker(worker)
+        stop_process_group(worker)
         time.sleep(0.2)  # the SMTP sink finishes any message in flight
         smtp.stop()
         connections.close_all()
