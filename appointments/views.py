@@ -1,4 +1,5 @@
 import calendar
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from services.models import Service
 
@@ -25,19 +26,39 @@ DATE_INVALID = "That date could not be read. Please pick a day from the calendar
 DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
 DAY_TOO_FAR = "Bookings are open up to {days} days ahead. Please pick a day from the calendar."
 NO_TIMES_LEFT = "There are no free times left on that day. Please pick another day."
-TOO_MANY_ATTEMPTS = (
-    "You have sent this form many times in a short while. Please wait a minute and try again; "
-    "what you typed is still here."
+TOO_MANY_CHANGES = (
+    "Many bookings and changes have been made from your connection in a short while, so this one "
+    "is paused. Please try again later, or contact Julie; what you typed is still here."
 )
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
 
+logger = logging.getLogger(__name__)
 
-def _rate_limited(request, group):
-    """Count this POST against the sender's address; True when over the limit."""
-    return is_ratelimited(
-        request, group=group, key="ip", rate=settings.FORM_RATE_LIMIT, method="POST", increment=True
-    )
+
+def _change_usage(request, group, increment):
+    """django-ratelimit's count of the bookings and changes made from this client address.
+
+    Only changes that happened are counted (_count_change), so a client fixing a typo
+    or told that a time was just taken is never held back. When the cache cannot be
+    reached there is no count and no limit: a booking must not fail because Redis is down.
+    """
+    try:
+        return get_usage(
+            request, group=group, key="ip", rate=settings.FORM_RATE_LIMIT, method="POST", increment=increment
+        )
+    except Exception:
+        logger.warning("Rate limit not applied: the cache could not be reached.", exc_info=True)
+        return None
+
+
+def _too_many_changes(request, group):
+    usage = _change_usage(request, group, increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _count_change(request, group):
+    _change_usage(request, group, increment=True)
 
 
 def _bookable_service():
@@ -163,11 +184,11 @@ def details(request):
 
     form = BookingForm(request.POST)
     context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")))}
-    if _rate_limited(request, "booking"):
-        messages.error(request, TOO_MANY_ATTEMPTS)
-        return render(request, "appointments/details.html", context, status=429)
     if not form.is_valid():
         return render(request, "appointments/details.html", context)
+    if _too_many_changes(request, "booking"):
+        messages.error(request, TOO_MANY_CHANGES)
+        return render(request, "appointments/details.html", context, status=429)
     try:
         appointment = booking.book_appointment(
             start=form.cleaned_data["start"],
@@ -186,6 +207,7 @@ def details(request):
         if not alternatives:
             form.add_error(None, NO_TIMES_LEFT)
         return render(request, "appointments/details.html", {**context, "form": form, "slot": None})
+    _count_change(request, "booking")
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
@@ -250,18 +272,18 @@ def cancel(request, token):
     rules = BookingRules.load()
     form = CancelForm(request.POST or None)
     context = {**_booking_context(request, appointment, rules, now), "form": form}
-    if request.method == "POST":
-        if _rate_limited(request, "manage"):
-            messages.error(request, TOO_MANY_ATTEMPTS)
+    if request.method == "POST" and form.is_valid():
+        if _too_many_changes(request, "manage"):
+            messages.error(request, TOO_MANY_CHANGES)
             return render(request, "appointments/cancel.html", context, status=429)
-        if form.is_valid():
-            try:
-                booking.cancel_appointment(appointment=appointment, reason=form.cleaned_data["reason"], now=now)
-            except booking.BookingError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
-            return redirect("appointments:manage", token=token)
+        try:
+            booking.cancel_appointment(appointment=appointment, reason=form.cleaned_data["reason"], now=now)
+        except booking.BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            _count_change(request, "manage")
+            messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
+        return redirect("appointments:manage", token=token)
     return render(request, "appointments/cancel.html", context)
 
 
@@ -286,18 +308,18 @@ def reschedule(request, token):
         form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules, link=_reschedule_day_link)
     )
 
-    if request.method == "POST":
-        if _rate_limited(request, "manage"):
-            messages.error(request, TOO_MANY_ATTEMPTS)
+    if request.method == "POST" and form.is_valid():
+        if _too_many_changes(request, "manage"):
+            messages.error(request, TOO_MANY_CHANGES)
             return render(request, "appointments/reschedule.html", context, status=429)
-        if form.is_valid():
-            try:
-                booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
-            except booking.BookingError as exc:
-                form.add_error("start", str(exc))
-            else:
-                messages.success(request, "Your session has moved. We have sent you an email with the new time.")
-                return redirect("appointments:manage", token=token)
+        try:
+            booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
+        except booking.BookingError as exc:
+            form.add_error("start", str(exc))
+        else:
+            _count_change(request, "manage")
+            messages.success(request, "Your session has moved. We have sent you an email with the new time.")
+            return redirect("appointments:manage", token=token)
     return render(request, "appointments/reschedule.html", context)
 
 

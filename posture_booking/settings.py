@@ -257,8 +257,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Public forms (booking, cancel, reschedule): POSTs allowed per client address.
-FORM_RATE_LIMIT = env.str("FORM_RATE_LIMIT", default="30/m")
+# Bookings, cancellations and moves allowed per client address (django-ratelimit rate).
+# Form errors and lost races do not count; without a reachable cache nothing is limited.
+FORM_RATE_LIMIT = env.str("FORM_RATE_LIMIT", default="30/h")
+RATELIMIT_FAIL_OPEN = True
 # Reverse proxies whose X-Forwarded-For names the client (the variable gunicorn reads too).
 TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_ip"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from appointments.booking import SLOT_TAKEN
 from appointments.forms import PHONE_INVALID, POLICY_REQUIRED, slot_value
 from appointments.models import MANAGE_LINK_SALT, Appointment, OutgoingEmail
+from tests.conftest import free_port
 
 from .conftest import business_time
 
@@ -148,14 +149,51 @@ def test_overlong_fields_are_refused_kindly(client):
     assert not Appointment.objects.exists()
 
 
-def test_rate_limit_answers_kindly_and_keeps_the_form(client, settings):
-    settings.FORM_RATE_LIMIT = "2/m"
-    for _ in range(2):
-        client.post(reverse("appointments:details"), booking_data(email="bad"))
-    response = client.post(reverse("appointments:details"), booking_data(email="bad"))
+def test_rate_limit_counts_bookings_made_and_answers_kindly_keeping_the_form(client, settings):
+    settings.FORM_RATE_LIMIT = "2/h"
+    url = reverse("appointments:details")
+    for hour in (10, 14):
+        made = client.post(url, booking_data(start=business_time(2026, 12, 2, hour), email=f"c{hour}@example.com"))
+        assert made.status_code == 302
+    response = client.post(url, booking_data(start=business_time(2026, 12, 3, 10)))
     assert response.status_code == 429
-    assert "wait a minute" in text_of(response)
+    assert "try again later" in text_of(response)
     assert 'value="Ada Lovelace"' in response.content.decode()
+    assert Appointment.objects.count() == 2
+
+
+def test_form_errors_and_lost_races_do_not_count_towards_the_rate_limit(client, settings, book):
+    settings.FORM_RATE_LIMIT = "2/h"
+    url = reverse("appointments:details")
+    book(WEDNESDAY_10, email="first@example.com")
+    for _ in range(5):
+        assert client.post(url, booking_data(email="bad")).status_code == 200
+        assert client.post(url, booking_data(start=WEDNESDAY_10)).status_code == 200  # just taken
+    assert client.post(url, booking_data(start=business_time(2026, 12, 2, 14))).status_code == 302
+
+
+def test_behind_the_proxy_each_client_has_its_own_rate_limit(client, settings):
+    settings.FORM_RATE_LIMIT = "1/h"
+    url = reverse("appointments:details")
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    first = client.post(url, booking_data(), HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
+    assert first.status_code == 302
+    again = booking_data(start=business_time(2026, 12, 2, 14))
+    assert client.post(url, again, HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy).status_code == 429
+    assert client.post(url, again, HTTP_X_FORWARDED_FOR="198.51.100.8", **via_proxy).status_code == 302
+
+
+def test_booking_works_while_the_cache_is_unreachable(client, settings):
+    """Redis down: no rate limit can be counted, and the booking goes through all the same."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    response = client.post(reverse("appointments:details"), booking_data())
+    assert response.status_code == 302
+    assert Appointment.objects.filter(client__email="ada@example.com").exists()
 
 
 def test_booking_views_reject_other_methods(client):
