@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from . import page_cache
 from .models import Appointment, OutgoingEmail
 
 ERASED_NAME = "Erased client"
@@ -48,4 +49,5 @@ def erase_client(*, client, now):
         client.phone = ""
         client.notes = ""
         client.save(update_fields=["name", "email", "phone", "notes"])
+        page_cache.availability_changed()  # the bulk update above cancelled sessions without signals
     return client

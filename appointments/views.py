@@ -17,7 +17,7 @@ from django_ratelimit.core import get_usage
 
 from services.models import Service
 
-from . import availability, booking
+from . import availability, booking, page_cache
 from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
@@ -130,18 +130,26 @@ def _calendar_context(now, rules, *, link=_book_day_link):
 
 
 def days(request):
+    return page_cache.cached_page(request, "days", lambda: _days_page(request))
+
+
+def _days_page(request):
     now = timezone.now()
     rules = BookingRules.load()
     return render(request, "appointments/days.html", {**_calendar_context(now, rules), "service": _bookable_service()})
 
 
 def day(request, day):
-    now = timezone.now()
-    rules = BookingRules.load()
     chosen = availability.parse_date(day)
     if chosen is None:
         messages.error(request, DATE_INVALID)
         return redirect("appointments:days")
+    return page_cache.cached_page(request, f"day:{chosen.isoformat()}", lambda: _day_page(request, chosen))
+
+
+def _day_page(request, chosen):
+    now = timezone.now()
+    rules = BookingRules.load()
     today = availability.business_today(now)
     if chosen < today:
         messages.error(request, DAY_IN_PAST)

@@ -1,0 +1,64 @@
+"""A one-minute cache for the pages that show free times: the days page and a day's times.
+
+Every visitor sees the same page until availability changes, and working availability
+out is most of those pages' cost (bench/RESULTS.md). A saved page is used only within
+the minute it was made, because time moves slots into the minimum notice, and only
+under the availability version it was made with: any saved or deleted session, time
+off, working hours, booking rules or service makes a new version, so a booking or a
+blocked afternoon shows at once. A page carrying a one-off message is never saved.
+The cache only saves work, and no booking relies on it (the details page and the
+booking itself check the slot afresh); when it cannot be reached, pages are made anew.
+"""
+
+import logging
+import uuid
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+VERSION_KEY = "appointments:availability-version"
+PAGE_TIMEOUT = 60  # seconds: a page is only ever used within the minute it was made
+
+logger = logging.getLogger(__name__)
+
+
+def cached_page(request, name, make_response):
+    """The page called `name` for this minute and availability version, made by make_response() if need be."""
+    if messages.get_messages(request):
+        return make_response()  # a message is for this visitor only
+    try:
+        version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+        key = f"appointments:page:{version}:{name}:{timezone.now():%Y-%m-%dT%H:%M}"
+        content = cache.get(key)
+    except Exception:
+        logger.warning("Page cache unreachable: making the page anew.", exc_info=True)
+        return make_response()
+    if content is not None:
+        return HttpResponse(content)
+    response = make_response()
+    if response.status_code == 200:
+        try:
+            cache.set(key, response.content, PAGE_TIMEOUT)
+        except Exception:
+            logger.warning("Page cache unreachable: page not saved.", exc_info=True)
+    return response
+
+
+def _new_version():
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("Page cache unreachable: saved pages stay until their minute is over.", exc_info=True)
+
+
+def availability_changed(**_signal_kwargs):
+    """Make every saved page obsolete; a signal receiver, also called after bulk updates.
+
+    Now, for this process, and again on commit: a page made by another request
+    between the two, from data not yet committed, is dropped with the first version.
+    """
+    _new_version()
+    transaction.on_commit(_new_version, robust=True)

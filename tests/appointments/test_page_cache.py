@@ -1,0 +1,112 @@
+"""The booking pages are saved for the minute, and any change to availability shows at once."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from appointments.models import BookingRules, TimeOff, WorkingHours
+from appointments.privacy import erase_client
+from tests.conftest import free_port
+
+from .conftest import business_time
+
+pytestmark = pytest.mark.django_db
+
+NOW = business_time(2026, 12, 1, 8)
+WEDNESDAY_10 = business_time(2026, 12, 2, 10)
+WEDNESDAY = reverse("appointments:day", kwargs={"day": "2026-12-02"})
+DAYS = reverse("appointments:days")
+
+
+def link_to(start):
+    """The times page's link to a slot's details page."""
+    return urlencode({"start": start.isoformat()})
+
+
+TEN_AM_LINK = link_to(WEDNESDAY_10)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("url", [DAYS, WEDNESDAY])
+def test_a_second_visit_in_the_same_minute_needs_no_query(client, django_assert_num_queries, url):
+    first = page(client, url)
+    with django_assert_num_queries(0):
+        assert page(client, url) == first
+
+
+def test_a_booking_shows_at_once(client, book):
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    wednesday_count = page(client, DAYS)
+    book(WEDNESDAY_10)
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+    assert page(client, DAYS) != wednesday_count
+
+
+def test_time_off_working_hours_and_rules_show_at_once(client):
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    time_off = TimeOff.objects.create(start=WEDNESDAY_10, end=WEDNESDAY_10 + timedelta(hours=1), reason="Dentist")
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+    time_off.delete()
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+
+    rules = BookingRules.load()
+    rules.minimum_notice_hours = 48
+    rules.save()
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+    rules.minimum_notice_hours = 0
+    rules.save()
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+
+    WorkingHours.objects.filter(weekday=2).delete()  # a queryset delete still sends a signal per row
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+
+
+def test_erasing_a_client_frees_their_times_at_once(client, book):
+    appointment = book(WEDNESDAY_10)
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+    erase_client(client=appointment.client, now=NOW)
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+
+
+def test_a_saved_page_is_not_used_once_its_minute_is_over(client, clock):
+    rules = BookingRules.load()
+    rules.minimum_notice_hours = 0
+    rules.save()
+    nine_am = business_time(2026, 12, 1, 9)
+    nine_link = link_to(nine_am)
+    today = reverse("appointments:day", kwargs={"day": "2026-12-01"})
+    clock.move_to(nine_am - timedelta(seconds=30))
+    assert nine_link in page(client, today)
+    clock.move_to(nine_am + timedelta(seconds=30))
+    assert nine_link not in page(client, today), "9:00 has passed"
+
+
+def test_a_message_for_one_visitor_is_never_saved_for_the_next(client):
+    with_message = client.get(reverse("appointments:day", kwargs={"day": "yesterday"}), follow=True)
+    assert "Please pick a day from the calendar" in with_message.content.decode()
+    assert "Please pick a day from the calendar" not in page(client, DAYS)
+
+
+def test_pages_are_made_anew_while_the_cache_is_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    assert "Choose a day" in page(client, DAYS)
