@@ -30,6 +30,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
 	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/pytest

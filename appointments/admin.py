@@ -188,8 +188,11 @@ class AppointmentAdmin(admin.ModelAdmin):
         start = parse_slot_start(request.GET.get("start"))
         if start is None:
             return redirect("admin:appointments_calendar_week")
-        context = {**self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
-                   "start": start, "start_value": slot_value(start)}
+        context = {
+            **self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
+            "start": start,
+            "start_value": slot_value(start),
+        }
         return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
 
     def save_model(self, request, obj, form, change):

@@ -115,9 +115,7 @@ def free_slots(*, start_date, end_date, now, rules=None, length=SESSION_LENGTH, 
         appointments = appointments.exclude(pk=ignore_appointment.pk)
     busy = _BusyTimes(
         [(start - rules.buffer, end + rules.buffer) for start, end in appointments.values_list("start", "end")]
-        + list(
-            TimeOff.objects.filter(start__lt=window_end, end__gt=window_start).values_list("start", "end")
-        )
+        + list(TimeOff.objects.filter(start__lt=window_end, end__gt=window_start).values_list("start", "end"))
     )
 
     slots = []

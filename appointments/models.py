@@ -51,9 +51,7 @@ class BookingRules(models.Model):
         validators=[MaxValueValidator(24 * 7)],
         help_text="The aftercare email goes out this many hours after a session ends.",
     )
-    contact_phone = models.CharField(
-        max_length=40, blank=True, help_text="Shown to clients who need to reach you."
-    )
+    contact_phone = models.CharField(max_length=40, blank=True, help_text="Shown to clients who need to reach you.")
     location = models.CharField(
         max_length=200,
         default="Posture Massage, Connecticut",

@@ -43,9 +43,7 @@ class Section(models.Model):
     class Meta:
         ordering = ["service", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "slug"], name="services_section_unique_slug_per_service"
-            ),
+            models.UniqueConstraint(fields=["service", "slug"], name="services_section_unique_slug_per_service"),
         ]
 
     def __str__(self):

@@ -11,9 +11,7 @@ def home(request):
 
 
 def service_detail(request, slug):
-    service = get_object_or_404(
-        Service.objects.prefetch_related("sections"), slug=slug, is_active=True
-    )
+    service = get_object_or_404(Service.objects.prefetch_related("sections"), slug=slug, is_active=True)
     return render(request, "services/service_detail.html", {"service": service})
 
 

@@ -17,8 +17,20 @@ def starts(slots):
 def test_slots_follow_working_hours_on_the_step_grid(rules, now):
     # Seeded hours: 9-12 and 13-17 on weekdays; step 30 minutes.
     slots = free_slots_on(date(2026, 12, 2), now=now, rules=rules)
-    assert starts(slots) == ["09:00", "09:30", "10:00", "10:30", "11:00", "13:00", "13:30", "14:00", "14:30",
-                             "15:00", "15:30", "16:00"]
+    assert starts(slots) == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "13:00",
+        "13:30",
+        "14:00",
+        "14:30",
+        "15:00",
+        "15:30",
+        "16:00",
+    ]
     assert all(slot.end - slot.start == SESSION_LENGTH for slot in slots)
 
 
@@ -81,6 +93,7 @@ def test_count_by_day_covers_every_day(rules, now):
 
 
 # DST: clocks spring forward at 2:00 on 2026-03-08 and fall back at 2:00 on 2026-11-01.
+
 
 @pytest.fixture
 def night_hours(db):

@@ -100,7 +100,9 @@ def test_aftercare_uses_the_what_to_expect_content_and_links_to_book_again(booke
 
 def test_names_are_not_html_escaped_in_plain_text(service, now):
     appointment = book_appointment(
-        start=WEDNESDAY_10, service=service, now=now,
+        start=WEDNESDAY_10,
+        service=service,
+        now=now,
         client_details=ClientDetails(name="Tom & Jerry O'Neil", email="tj@example.com", phone="8605550100"),
     )
     message = emails.build_message(owed(appointment, Kind.CONFIRMATION))

@@ -31,8 +31,21 @@ ANSWERS = {200, 302, 400, 404, 405, 429}
 
 nasty_text = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "\x00", "2026-02-30", "2026-12-02T10:00-05:00", "2026-12-02T25:00Z", "9" * 400,
-                     "<script>alert(1)</script>", "' OR 1=1 --", "2026-12-02T10:00+14:00", "+1 860 555 0100"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "2026-02-30",
+            "2026-12-02T10:00-05:00",
+            "2026-12-02T25:00Z",
+            "9" * 400,
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "2026-12-02T10:00+14:00",
+            "+1 860 555 0100",
+        ]
+    ),
 )
 form_data = st.fixed_dictionaries({}, optional=dict.fromkeys(GOOD, nasty_text)).map(lambda d: {**GOOD, **d})
 quiet = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
