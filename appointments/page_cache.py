@@ -33,8 +33,8 @@ def cached_page(request, name, make_response):
         version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
         key = f"appointments:page:{version}:{name}:{timezone.now():%Y-%m-%dT%H:%M}"
         content = cache.get(key)
-    except Exception:
-        logger.warning("Page cache unreachable: making the page anew.", exc_info=True)
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): making the page anew.", exc)
         return make_response()
     if content is not None:
         return HttpResponse(content)
@@ -42,16 +42,16 @@ def cached_page(request, name, make_response):
     if response.status_code == 200:
         try:
             cache.set(key, response.content, PAGE_TIMEOUT)
-        except Exception:
-            logger.warning("Page cache unreachable: page not saved.", exc_info=True)
+        except Exception as exc:
+            logger.warning("Page cache unreachable (%s): page not saved.", exc)
     return response
 
 
 def _new_version():
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning("Page cache unreachable: saved pages stay until their minute is over.", exc_info=True)
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): saved pages stay until their minute is over.", exc)
 
 
 def availability_changed(**_signal_kwargs):

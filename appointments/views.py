@@ -47,8 +47,8 @@ def _change_usage(request, group, increment):
         return get_usage(
             request, group=group, key="ip", rate=settings.FORM_RATE_LIMIT, method="POST", increment=increment
         )
-    except Exception:
-        logger.warning("Rate limit not applied: the cache could not be reached.", exc_info=True)
+    except Exception as exc:
+        logger.warning("Rate limit not applied, the cache could not be reached (%s).", exc)
         return None
 
 

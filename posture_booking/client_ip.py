@@ -1,6 +1,7 @@
 """The address a request really came from, for the public forms' rate limit and admin lockouts."""
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -8,12 +9,26 @@ from django.conf import settings
 LOCAL_SOCKET_ADDRESS = "127.0.0.1"
 
 
-def _is_ip_address(text):
+def _ip_address(text):
+    """The address in text (an IPv4 address written as IPv6, ::ffff:a.b.c.d, as IPv4), or None."""
     try:
-        ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
-        return False
-    return True
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(entries):
+    """FORWARDED_ALLOW_IPS as gunicorn reads it: addresses, networks (10.0.0.0/8) or "*" for any."""
+    entries = [entry.strip() for entry in entries if entry.strip()]
+    if "*" in entries:
+        return [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+    return [ipaddress.ip_network(entry, strict=False) for entry in entries]
+
+
+def _from_trusted_proxy(address):
+    return any(address in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
 
 
 def client_ip(request):
@@ -25,9 +40,9 @@ def client_ip(request):
     last X-Forwarded-For entry: the one the proxy itself appended. Entries before it
     are whatever the client chose to send, so they are ignored.
     """
-    remote = request.META.get("REMOTE_ADDR") or ""
-    if not remote or remote in settings.TRUSTED_PROXIES:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if _is_ip_address(forwarded):
-            return forwarded
-    return remote or LOCAL_SOCKET_ADDRESS
+    remote = _ip_address(request.META.get("REMOTE_ADDR") or "")
+    if remote is None or _from_trusted_proxy(remote):
+        forwarded = _ip_address(request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1])
+        if forwarded is not None:
+            return str(forwarded)
+    return str(remote) if remote is not None else LOCAL_SOCKET_ADDRESS

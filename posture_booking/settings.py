@@ -5,6 +5,7 @@ Celery broker in ./var, mail printed to the console and saved to files.
 Every variable is documented in the README. Bad values fail at start-up.
 """
 
+import ipaddress
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -120,7 +121,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Shared cache (rate limits): Redis in production, files in the embedded default,
 # so every gunicorn and Celery process sees the same counters.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The booking pages read the cache: a Redis that stops answering must cost
+            # them a second, not a worker killed by gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -255,5 +264,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 FORM_RATE_LIMIT = env.str("FORM_RATE_LIMIT", default="30/h")
 RATELIMIT_FAIL_OPEN = True
 # Reverse proxies whose X-Forwarded-For names the client (the variable gunicorn reads too).
-TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+TRUSTED_PROXIES = [entry.strip() for entry in env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        if _proxy != "*":
+            ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address, a network or *.") from exc
 RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_ip"

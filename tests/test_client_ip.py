@@ -29,7 +29,23 @@ def request_from(remote_addr, forwarded_for=None):
         (PROXY, None, PROXY),  # the proxy itself, or a local visitor
         ("", "198.51.100.7", "198.51.100.7"),  # gunicorn on a Unix socket: no peer address
         ("", None, "127.0.0.1"),
+        ("::ffff:203.0.113.5", None, "203.0.113.5"),  # IPv4 on a dual-stack socket
+        (PROXY, "::ffff:198.51.100.7", "198.51.100.7"),
     ],
 )
 def test_client_ip_sees_through_only_the_trusted_proxy(remote_addr, forwarded_for, expected):
     assert client_ip(request_from(remote_addr, forwarded_for)) == expected
+
+
+@pytest.mark.parametrize(
+    ("trusted", "remote_addr", "expected"),
+    [
+        (["*"], "10.1.2.3", "198.51.100.7"),  # a platform's router, address unknown in advance
+        (["10.0.0.0/8"], "10.1.2.3", "198.51.100.7"),
+        (["10.0.0.0/8"], "192.0.2.1", "192.0.2.1"),
+        (["127.0.0.1", " ::1"], "::1", "198.51.100.7"),  # "127.0.0.1, ::1" in the environment
+    ],
+)
+def test_trusted_proxies_are_read_as_gunicorn_reads_them(settings, trusted, remote_addr, expected):
+    settings.TRUSTED_PROXIES = trusted
+    assert client_ip(request_from(remote_addr, "198.51.100.7")) == expected

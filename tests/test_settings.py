@@ -140,6 +140,12 @@ def test_unknown_time_zone_fails(zone):
     assert "is not a known time zone" in result.stderr
 
 
+def test_a_proxy_address_that_is_not_one_fails():
+    result = load_settings(FORWARDED_ALLOW_IPS="127.0.0.1,proxy.example.com")
+    assert result.returncode != 0
+    assert "FORWARDED_ALLOW_IPS: 'proxy.example.com' is not an address" in result.stderr
+
+
 def test_time_zone_from_environment():
     s = settings_with(TIME_ZONE="America/Chicago")
     assert s["TIME_ZONE"] == s["CELERY_TIMEZONE"] == "America/Chicago"
