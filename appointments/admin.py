@@ -211,6 +211,10 @@ class AppointmentInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
+    def get_queryset(self, request):
+        # Each row's title names the client: one query for all rows, not one per session.
+        return super().get_queryset(request).select_related("client")
+
     def has_add_permission(self, request, obj=None):
         return False
 

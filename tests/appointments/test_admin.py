@@ -159,3 +159,13 @@ def test_julie_is_not_told_of_her_own_changes(julie, book):
         {"action": "cancel_and_notify", "_selected_action": [appointment.pk]},
     )
     assert not appointment.emails.filter(kind=OutgoingEmail.Kind.THERAPIST_CANCELLED).exists()
+
+
+def test_a_clients_page_lists_their_sessions_in_a_fixed_number_of_queries(julie, book, django_assert_max_num_queries):
+    for day in [2, 3, 4, 7, 8, 9, 10, 11, 14, 15]:
+        appointment = book(business_time(2026, 12, day, 10), email="regular@example.com")
+    url = reverse("admin:appointments_client_change", args=[appointment.client.pk])
+    with django_assert_max_num_queries(12):
+        response = julie.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("/change/") >= 10
