@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from appointments.booking import SLOT_TAKEN
 from appointments.forms import PHONE_INVALID, POLICY_REQUIRED, slot_value
-from appointments.models import MANAGE_LINK_SALT, Appointment, OutgoingEmail
+from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
 from tests.conftest import free_port
 
 from .conftest import business_time
@@ -245,6 +245,17 @@ def test_cancel_after_cutoff_explains_how_to_reach_julie(client, booked):
         client.post(reverse("appointments:cancel", kwargs={"token": booked.manage_token}), {"reason": ""})
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.BOOKED
+
+
+def test_a_booking_inside_the_cutoff_tells_how_to_call_julie_on_a_working_link(client, book):
+    rules = BookingRules.load()
+    rules.contact_phone = "(860) 555-0142"
+    rules.save()
+    soon = book(business_time(2026, 12, 1, 16), at=NOW - timedelta(days=2))  # booked earlier; 8 hours away now
+    for url in (reverse("appointments:confirmed", kwargs={"token": soon.manage_token}), soon.get_manage_url()):
+        html = client.get(url).content.decode()
+        assert "can no longer be changed online" in html
+        assert '<a href="tel:+1-860-555-0142">(860) 555-0142</a>' in html
 
 
 def test_reschedule_through_the_manage_link(client, booked):

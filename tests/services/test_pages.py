@@ -213,7 +213,7 @@ def test_policies_page_states_the_cancellation_cutoff_and_contacts(client, setti
 
     assert "until <strong>48 hours before it starts</strong>" in html
     assert "Less than 48 hours before your session" in html
-    assert 'href="tel:8605550142"' in html
+    assert 'href="tel:+1-860-555-0142"' in html
     assert "(860) 555-0142" in html
     assert f'href="mailto:{settings.THERAPIST_EMAIL}"' in html
     assert f"up to {rules.horizon_days} days ahead" in html
