@@ -32,6 +32,10 @@ class AppointmentAdminForm(forms.ModelForm):
         if start and service:
             self.instance.end = start + timedelta(minutes=service.duration_minutes)
             if cleaned.get("status") != Appointment.Status.CANCELLED:
+                # Admin validates and saves in one transaction: holding the calendar lock
+                # from here keeps this check true until save_model, so a clash is always
+                # reported on the form, with what Julie typed kept.
+                booking.lock_calendar()
                 clash = overlapping_appointments(start=start, end=self.instance.end, exclude=self.instance).first()
                 if clash is not None:
                     self.add_error("start", booking.OVERLAPS_SESSION.format(clash=clash))
@@ -196,11 +200,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
 
     def save_model(self, request, obj, form, change):
-        try:
-            booking.save_appointment_from_admin(appointment=obj, now=timezone.now())
-        except booking.SlotUnavailable as exc:
-            # Someone booked the time between the form's check and this save.
-            messages.error(request, str(exc))
+        booking.save_appointment_from_admin(appointment=obj, now=timezone.now())
 
 
 class AppointmentInline(admin.TabularInline):

@@ -38,9 +38,10 @@ class ClientDetails:
     phone: str
 
 
-def _lock_calendar():
-    """Take the calendar lock for the rest of the transaction; returns the rules."""
-    return BookingRules.objects.select_for_update().get(pk=BookingRules.load().pk)
+def lock_calendar():
+    """Take the calendar lock (the rules row) for the rest of the transaction; returns the rules."""
+    rules, _ = BookingRules.objects.select_for_update().get_or_create(pk=1)
+    return rules
 
 
 def _check_client_can_change(appointment, *, rules, now):
@@ -75,7 +76,7 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
     already made instead of making a second one.
     """
     with transaction.atomic():
-        rules = _lock_calendar()
+        rules = lock_calendar()
         if booking_key:
             earlier = Appointment.objects.filter(booking_key=booking_key).first()
             if earlier is not None:
@@ -106,7 +107,7 @@ def save_appointment_from_admin(*, appointment, now):
     """
     Status = Appointment.Status
     with transaction.atomic():
-        rules = _lock_calendar()
+        rules = lock_calendar()
         before = Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
         if appointment.is_active:
             clash = overlapping_appointments(start=appointment.start, end=appointment.end, exclude=appointment).first()
@@ -145,7 +146,7 @@ def save_appointment_from_admin(*, appointment, now):
 def cancel_appointment(*, appointment, now, reason="", by_client=True):
     """Cancel a session. A client may only do so before the cut-off; Julie any time."""
     with transaction.atomic():
-        rules = _lock_calendar()
+        rules = lock_calendar()
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if by_client:
             _check_client_can_change(appointment, rules=rules, now=now)
@@ -163,7 +164,7 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True):
 def reschedule_appointment(*, appointment, new_start, now):
     """Move a client's session to another free slot, all or nothing. Raises BookingError."""
     with transaction.atomic():
-        rules = _lock_calendar()
+        rules = lock_calendar()
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         _check_client_can_change(appointment, rules=rules, now=now)
         if new_start == appointment.start:

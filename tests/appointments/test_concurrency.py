@@ -63,3 +63,42 @@ def test_twenty_clients_racing_for_one_slot_get_exactly_one_booking(postgres, se
         assert f'value="Racer {index}"' in html  # what they typed is kept
         assert f"note from racer {index}" in html
         assert 'type="radio"' in html  # other times offered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_julies_admin_form_holds_the_calendar_lock_until_her_save(postgres, seeded):
+    """Between Julie's form check and her save no client can book: a clash always lands on her form."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import DatabaseError, transaction
+
+    from appointments.admin import AppointmentAdminForm
+    from appointments.models import BookingRules, Client
+    from services.models import Service
+
+    caller = Client.objects.create(name="Phone Caller", email="caller@example.com", phone="(860) 555-0111")
+    form = AppointmentAdminForm(
+        data={
+            "client": caller.pk,
+            "service": Service.objects.get(slug="craniosacral-therapy").pk,
+            "start": "2026-12-02 10:00",
+            "status": "booked",
+        }
+    )
+
+    def can_a_client_book_now():
+        try:
+            with transaction.atomic():
+                BookingRules.objects.select_for_update(nowait=True).get(pk=1)
+            return True
+        except DatabaseError:
+            return False
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # as admin's change form view runs validation and save
+        assert form.is_valid(), form.errors
+        with ThreadPoolExecutor(1) as other_request:
+            assert other_request.submit(can_a_client_book_now).result() is False
+    with ThreadPoolExecutor(1) as other_request:
+        assert other_request.submit(can_a_client_book_now).result() is True
