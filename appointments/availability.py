@@ -148,11 +148,17 @@ def find_free_slot(start, *, now, rules=None, ignore_appointment=None):
     return None
 
 
-def horizon_slots(*, now, rules=None):
+def horizon_slots(*, now, rules=None, ignore_appointment=None):
     """Every free slot from now to the end of the booking horizon."""
     rules = rules or BookingRules.load()
     today = business_today(now)
-    return free_slots(start_date=today, end_date=today + timedelta(days=rules.horizon_days), now=now, rules=rules)
+    return free_slots(
+        start_date=today,
+        end_date=today + timedelta(days=rules.horizon_days),
+        now=now,
+        rules=rules,
+        ignore_appointment=ignore_appointment,
+    )
 
 
 def count_by_day(slots, *, first_day, last_day):

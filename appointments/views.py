@@ -118,9 +118,9 @@ def _month_grids(days, *, link):
     return grids
 
 
-def _calendar_context(now, rules, *, link=_book_day_link):
+def _calendar_context(slots, *, now, rules, link):
+    """The month grids and next free times for the horizon's free slots."""
     today = availability.business_today(now)
-    slots = availability.horizon_slots(now=now, rules=rules)
     days = availability.count_by_day(slots, first_day=today, last_day=today + timedelta(days=rules.horizon_days))
     return {
         "months": _month_grids(days, link=link),
@@ -136,7 +136,10 @@ def days(request):
 def _days_page(request):
     now = timezone.now()
     rules = BookingRules.load()
-    return render(request, "appointments/days.html", {**_calendar_context(now, rules), "service": _bookable_service()})
+    calendar = _calendar_context(
+        availability.horizon_slots(now=now, rules=rules), now=now, rules=rules, link=_book_day_link
+    )
+    return render(request, "appointments/days.html", {**calendar, "service": _bookable_service()})
 
 
 def day(request, day):
@@ -306,14 +309,21 @@ def reschedule(request, token):
     if not context["can_change"]:
         return redirect("appointments:manage", token=token)
 
+    # One set of free times for the month grids and the chosen day's list, so they agree:
+    # the session's own time counts as free around it, but is not a move.
+    free = [
+        slot
+        for slot in availability.horizon_slots(now=now, rules=rules, ignore_appointment=appointment)
+        if slot.start != appointment.start
+    ]
     chosen_day = availability.parse_date(request.POST.get("day") or request.GET.get("day"))
-    slots = []
-    if chosen_day:
-        slots = availability.free_slots_on(chosen_day, now=now, rules=rules, ignore_appointment=appointment)
-        slots = [slot for slot in slots if slot.start != appointment.start]
+    slots = [slot for slot in free if slot.local_start.date() == chosen_day]
     form = RescheduleForm(request.POST or None, alternatives=slots)
     context.update(
-        form=form, chosen_day=chosen_day, slots=slots, **_calendar_context(now, rules, link=_reschedule_day_link)
+        form=form,
+        chosen_day=chosen_day,
+        slots=slots,
+        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link),
     )
 
     if request.method == "POST" and form.is_valid():

@@ -270,6 +270,16 @@ def test_reschedule_through_the_manage_link(client, booked):
     assert booked.emails.filter(kind=OutgoingEmail.Kind.RESCHEDULE).exists()
 
 
+def test_reschedule_calendar_and_times_agree_on_the_sessions_own_day(client, booked, django_assert_max_num_queries):
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    with django_assert_max_num_queries(8):
+        response = client.get(url, {"day": "2026-12-02"})
+    times = radio_values(response.content.decode())
+    assert slot_value(WEDNESDAY_10) not in times, "moving to the same time is no move"
+    assert slot_value(business_time(2026, 12, 2, 10, 30)) in times, "its own hour is free around it"
+    assert f"Wednesday, December 2: {len(times)} free times" in text_of(response)
+
+
 def test_reschedule_to_a_bad_time_keeps_the_booking(client, booked):
     url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
     response = client.post(url, {"day": "2026-12-03", "start": "not a time", "website": ""})
