@@ -52,9 +52,13 @@ def _change_usage(request, group, increment):
         return None
 
 
-def _too_many_changes(request, group):
+def _refusal_if_too_many_changes(request, group, template, context):
+    """A kind 429 page, with the form as typed, once this address has made FORM_RATE_LIMIT changes."""
     usage = _change_usage(request, group, increment=False)
-    return usage is not None and usage["count"] >= usage["limit"]
+    if usage is None or usage["count"] < usage["limit"]:
+        return None
+    messages.error(request, TOO_MANY_CHANGES)
+    return render(request, template, context, status=429)
 
 
 def _count_change(request, group):
@@ -197,9 +201,8 @@ def details(request):
     context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")))}
     if not form.is_valid():
         return render(request, "appointments/details.html", context)
-    if _too_many_changes(request, "booking"):
-        messages.error(request, TOO_MANY_CHANGES)
-        return render(request, "appointments/details.html", context, status=429)
+    if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
+        return refusal
     try:
         appointment = booking.book_appointment(
             start=form.cleaned_data["start"],
@@ -284,9 +287,8 @@ def cancel(request, token):
     form = CancelForm(request.POST or None)
     context = {**_booking_context(request, appointment, rules, now), "form": form}
     if request.method == "POST" and form.is_valid():
-        if _too_many_changes(request, "manage"):
-            messages.error(request, TOO_MANY_CHANGES)
-            return render(request, "appointments/cancel.html", context, status=429)
+        if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/cancel.html", context):
+            return refusal
         try:
             booking.cancel_appointment(appointment=appointment, reason=form.cleaned_data["reason"], now=now)
         except booking.BookingError as exc:
@@ -327,9 +329,8 @@ def reschedule(request, token):
     )
 
     if request.method == "POST" and form.is_valid():
-        if _too_many_changes(request, "manage"):
-            messages.error(request, TOO_MANY_CHANGES)
-            return render(request, "appointments/reschedule.html", context, status=429)
+        if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/reschedule.html", context):
+            return refusal
         try:
             booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
         except booking.BookingError as exc:
