@@ -28,11 +28,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/honcho start -f Procfile.dev
 
-test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
-	$(BIN)/python scripts/audit_dependencies.py
+test: lint audit $(NODE_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -41,7 +37,7 @@ lint: $(STAMP)
 
 # Security checks alone: bandit on the deployed code, pip-audit on the installed packages.
 audit: $(STAMP)
-	$(BIN)/bandit --configfile pyproject.toml --recursive .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
 	$(BIN)/python scripts/audit_dependencies.py
 
 clean:

@@ -1,6 +1,6 @@
 """Fixtures for the calendar: fixed business times, rules, clients and bookings."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,12 +55,3 @@ def book(service, now):
         return book_appointment(start=start, client_details=details, service=service, now=at or now)
 
     return _book
-
-
-@pytest.fixture
-def in_days():
-    def _in_days(now, days, hour, minute=0):
-        day = (now.astimezone(NEW_YORK) + timedelta(days=days)).date()
-        return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK)
-
-    return _in_days
