@@ -30,7 +30,6 @@ def message_id(email):
 
 def _context(email, rules):
     appointment = email.appointment
-    what_to_expect = appointment.service.sections.filter(slug=WHAT_TO_EXPECT_SLUG).first()
     return {
         "email": email,
         "appointment": appointment,
@@ -42,7 +41,12 @@ def _context(email, rules):
         "manage_url": settings.SITE_URL + appointment.get_manage_url(),
         "book_url": settings.SITE_URL + reverse("appointments:days"),
         "admin_url": settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk]),
-        "what_to_expect": what_to_expect,
+        # Only the aftercare email quotes the service's "what to expect" section.
+        "what_to_expect": (
+            appointment.service.sections.filter(slug=WHAT_TO_EXPECT_SLUG).first()
+            if email.kind == Kind.AFTERCARE
+            else None
+        ),
     }
 
 
