@@ -76,10 +76,14 @@ class WhenFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        today_start = wall_clock_to_utc(timezone.localdate(), time.min)
+        today = timezone.localdate()
+
+        def midnight(days_ahead):  # Connecticut midnights: a DST day is 23 or 25 hours long
+            return wall_clock_to_utc(today + timedelta(days=days_ahead), time.min)
+
         ranges = {
-            "today": {"end__gt": today_start, "start__lt": today_start + timedelta(days=1)},
-            "week": {"end__gt": now, "start__lt": today_start + timedelta(days=8)},
+            "today": {"end__gt": midnight(0), "start__lt": midnight(1)},
+            "week": {"end__gt": now, "start__lt": midnight(8)},
             "upcoming": {"end__gt": now},
             "past": {"end__lte": now},
         }

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -104,6 +106,14 @@ def test_appointment_list_shows_upcoming_by_default_and_past_on_request(julie, b
     assert f"/admin/appointments/appointment/{past.pk}/change/" not in upcoming
     past_list = julie.get(reverse("admin:appointments_appointment_changelist") + "?when=past").content.decode()
     assert f"/admin/appointments/appointment/{past.pk}/change/" in past_list
+
+
+def test_today_filter_covers_the_whole_25_hour_day_when_clocks_fall_back(julie, caller, service, time_machine):
+    late = business_time(2026, 11, 1, 23, 15)  # after 24 hours from midnight: the day has 25
+    time_machine.move_to(business_time(2026, 11, 1, 8))
+    session = Appointment.objects.create(client=caller, service=service, start=late, end=late + timedelta(hours=1))
+    today = julie.get(reverse("admin:appointments_appointment_changelist") + "?when=today").content.decode()
+    assert f"/admin/appointments/appointment/{session.pk}/change/" in today
 
 
 def test_working_hours_that_overlap_are_explained(julie):
