@@ -74,23 +74,3 @@ def screenshot(page, viewport):
         return path
 
     return take
-
-
-@pytest.fixture
-def phone(browser):
-    """A phone in Connecticut: 390x844, touch, the business time zone."""
-    from django.conf import settings
-
-    context = browser.new_context(
-        viewport=VIEWPORTS["phone"], is_mobile=True, has_touch=True, timezone_id=settings.TIME_ZONE
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def shot(page, name):
-    """Save a whole-page screenshot of a phone journey step."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-390x844.png"), full_page=True)

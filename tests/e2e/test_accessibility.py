@@ -127,10 +127,11 @@ def _vnu_errors(documents, tmp_path):
     ]
 
 
-def test_nu_html_checker_finds_no_error_on_any_public_page(live_server, phone, tmp_path):
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)  # the HTML sent is the same on any screen
+def test_nu_html_checker_finds_no_error_on_any_public_page(live_server, page, tmp_path):
     documents = {}
-    for name, response in visit_public_pages(phone, live_server.url):
-        assert response.status == EXPECTED_STATUS.get(name, 200), (name, response.status, phone.url)
+    for name, response in visit_public_pages(page, live_server.url):
+        assert response.status == EXPECTED_STATUS.get(name, 200), (name, response.status, page.url)
         documents[name] = response.text()  # the HTML the server sent, before any script ran
     assert "Ada Lovelace" in documents["details-with-errors"], "the form kept what was typed"
 

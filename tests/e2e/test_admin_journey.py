@@ -13,8 +13,6 @@ from appointments.booking import ClientDetails, book_appointment
 from appointments.models import Appointment, Client, OutgoingEmail, TimeOff
 from services.models import Service
 
-from .conftest import shot
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
 PASSWORD = "a-known-password-for-julie"
@@ -48,10 +46,10 @@ def show_week_of(page, day):
     expect(page.get_by_role("heading", name=re.compile(rf"^{today:%a %b %-d} to "))).to_be_visible()
 
 
-def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_julie_runs_her_week_from_her_phone(live_server, page, screenshot, julie):
     from playwright.sync_api import expect
 
-    page = phone
     now = timezone.now()
     today = timezone.localdate()
     service = Service.objects.get(slug="craniosacral-therapy")
@@ -83,7 +81,7 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     expect(page.get_by_role("link", name=re.compile(r"9:00 AM · Grace Hopper"))).to_be_visible()
     week_link = page.get_by_role("link", name="Week view", exact=True)
     expect(week_link).to_be_visible()
-    shot(page, "admin-0-index")
+    screenshot("admin-0-index")
     week_link.click()
     show_week_of(page, day)
     session_cell = page.locator("td.cell-session").filter(has_text="Grace Hopper")
@@ -92,12 +90,12 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     # The grid is wider than a phone: Julie swipes sideways to the day.
     session_cell.scroll_into_view_if_needed()
     expect(session_cell).to_be_in_viewport()
-    shot(page, "admin-1-week")
+    screenshot("admin-1-week")
 
     # 2. Tap a free time, book Ada there.
     page.get_by_role("link", name=free_cell_label(day, 10, 30), exact=True).click()
     expect(page.get_by_role("heading", name=f"{day:%A, %B %-d} at 10:30 AM")).to_be_visible()
-    shot(page, "admin-2a-slot-choice")
+    screenshot("admin-2a-slot-choice")
     page.get_by_role("link", name="Book a session here").click()
     expect(page.get_by_role("heading", name="Add appointment")).to_be_visible()
     expect(page.locator("#id_start_0")).to_have_value(f"{day:%Y-%m-%d}")
@@ -107,10 +105,10 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     page.locator(".select2-results__option", has_text="Ada Lovelace").click()
     expect(page.locator("#select2-id_client-container")).to_contain_text("Ada Lovelace")
     page.get_by_label("Service").select_option(label=service.name)
-    shot(page, "admin-2b-appointment-form")
+    screenshot("admin-2b-appointment-form")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
-    shot(page, "admin-2-booked")
+    screenshot("admin-2-booked")
 
     phone_booking = Appointment.objects.get(client__email="ada@example.com")
     assert phone_booking.source == Appointment.Source.ADMIN
@@ -130,7 +128,7 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     expect(page.locator("#id_end_1")).to_have_value(re.compile(r"^14:00"))
     page.locator("#id_end_1").fill("17:00")
     page.get_by_label("Reason").fill("Dentist")
-    shot(page, "admin-3a-time-off-form")
+    screenshot("admin-3a-time-off-form")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     block = TimeOff.objects.get()
@@ -147,7 +145,7 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     expect(page.get_by_role("link", name=free_cell_label(day, 14), exact=True)).to_have_count(0)
     time_off_cell.scroll_into_view_if_needed()
     expect(time_off_cell).to_be_in_viewport()
-    shot(page, "admin-3-time-off")
+    screenshot("admin-3-time-off")
 
     # 4. Grace can't come after all: cancel her session from the list, and tell her.
     page.get_by_role("link", name="List", exact=True).click()
@@ -160,7 +158,7 @@ def test_julie_runs_her_week_from_her_phone(live_server, phone, julie):
     status = page.locator("#result_list tbody tr").filter(has_text="Grace Hopper").locator("td.field-status")
     expect(status).to_have_text("Cancelled")
     status.scroll_into_view_if_needed()  # The status column is off to the right on a phone.
-    shot(page, "admin-4-cancelled")
+    screenshot("admin-4-cancelled")
 
     web_booking.refresh_from_db()
     assert web_booking.status == Appointment.Status.CANCELLED
