@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def tel_href(number):
-    """"(860) 555-0142" -> "tel:+1-860-555-0142"; spaces and brackets are not allowed in a URL."""
+    """Turn (860) 555-0142 into tel:+1-860-555-0142: spaces and brackets are not allowed in a URL."""
     try:
         parsed = phonenumbers.parse(number, "US")
     except phonenumbers.NumberParseException:
