@@ -30,7 +30,7 @@ class AppointmentAdminForm(forms.ModelForm):
         cleaned = super().clean()
         start, service = cleaned.get("start"), cleaned.get("service")
         if start and service:
-            self.instance.end = start + timedelta(minutes=service.duration_minutes)
+            self.instance.end = start + service.duration
             if cleaned.get("status") != Appointment.Status.CANCELLED:
                 # Admin validates and saves in one transaction: holding the calendar lock
                 # from here keeps this check true until save_model, so a clash is always

@@ -1,9 +1,9 @@
-"""Free one-hour slots: the one availability engine behind the pages, booking and admin.
+"""Free slots: the one availability engine behind the pages, booking and admin.
 
 Slots are laid out on the wall clock of the business time zone (9:00, 9:30, ...)
 and compared in UTC, so DST days come out right: a wall time that does not exist
 (spring forward) is skipped, a repeated one (fall back) is offered once, and every
-slot ends one real hour after it starts.
+slot lasts its service's real length (Service.duration) whatever the clock does.
 """
 
 import bisect
@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils import timezone
 
 from .models import Appointment, BookingRules, TimeOff, WorkingHours
-
-SESSION_LENGTH = timedelta(hours=1)
 
 
 @dataclass(frozen=True, order=True)
@@ -86,8 +84,9 @@ class _BusyTimes:
         return any(self.intervals[i][1] > start for i in range(first, last))
 
 
-def free_slots(*, start_date, end_date, now, rules=None, length=SESSION_LENGTH, ignore_appointment=None):
-    """Free slots from start_date to end_date (business dates, inclusive), in order.
+def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointment=None):
+    """Free slots of `length` (the service's duration) from start_date to end_date
+    (business dates, inclusive), in order.
 
     Never offered: outside working hours, overlapping a session (plus the buffer)
     or time off, in the past or inside the minimum notice, past the horizon.
@@ -132,23 +131,25 @@ def free_slots(*, start_date, end_date, now, rules=None, length=SESSION_LENGTH, 
     return slots
 
 
-def free_slots_on(day, *, now, rules=None, ignore_appointment=None):
-    return free_slots(start_date=day, end_date=day, now=now, rules=rules, ignore_appointment=ignore_appointment)
+def free_slots_on(day, *, now, length, rules=None, ignore_appointment=None):
+    return free_slots(
+        start_date=day, end_date=day, now=now, length=length, rules=rules, ignore_appointment=ignore_appointment
+    )
 
 
-def find_free_slot(start, *, now, rules=None, ignore_appointment=None):
+def find_free_slot(start, *, now, length, rules=None, ignore_appointment=None):
     """The free slot starting at this instant, or None if it is taken, off the grid or not offered."""
     # Compare in UTC: Python never finds a wall time in the repeated fall-back
     # hour equal to a datetime in another zone (PEP 495).
     start = start.astimezone(UTC)
     day = timezone.localtime(start).date()
-    for slot in free_slots_on(day, now=now, rules=rules, ignore_appointment=ignore_appointment):
+    for slot in free_slots_on(day, now=now, length=length, rules=rules, ignore_appointment=ignore_appointment):
         if slot.start == start:
             return slot
     return None
 
 
-def horizon_slots(*, now, rules=None, ignore_appointment=None):
+def horizon_slots(*, now, length, rules=None, ignore_appointment=None):
     """Every free slot from now to the end of the booking horizon."""
     rules = rules or BookingRules.load()
     today = business_today(now)
@@ -156,6 +157,7 @@ def horizon_slots(*, now, rules=None, ignore_appointment=None):
         start_date=today,
         end_date=today + timedelta(days=rules.horizon_days),
         now=now,
+        length=length,
         rules=rules,
         ignore_appointment=ignore_appointment,
     )

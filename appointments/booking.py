@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from . import outbox
-from .availability import SESSION_LENGTH, find_free_slot, overlapping_appointments
+from .availability import find_free_slot, overlapping_appointments
 from .models import Appointment, BookingRules, Client
 
 SLOT_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time below."
@@ -81,9 +81,9 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
             earlier = Appointment.objects.filter(booking_key=booking_key).first()
             if earlier is not None:
                 return earlier
-        slot = find_free_slot(start, now=now, rules=rules)
+        slot = find_free_slot(start, now=now, length=service.duration, rules=rules)
         if slot is None:
-            taken = overlapping_appointments(start=start, end=start + SESSION_LENGTH).exists()
+            taken = overlapping_appointments(start=start, end=start + service.duration).exists()
             raise SlotUnavailable(SLOT_TAKEN if taken else SLOT_NOT_OFFERED)
         appointment = _create(
             client=_client_for(client_details),
@@ -169,7 +169,9 @@ def reschedule_appointment(*, appointment, new_start, now):
         _check_client_can_change(appointment, rules=rules, now=now)
         if new_start == appointment.start:
             return appointment
-        slot = find_free_slot(new_start, now=now, rules=rules, ignore_appointment=appointment)
+        slot = find_free_slot(
+            new_start, now=now, length=appointment.service.duration, rules=rules, ignore_appointment=appointment
+        )
         if slot is None:
             raise SlotUnavailable(SLOT_TAKEN)
         previous_start = appointment.start

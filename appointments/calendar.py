@@ -26,7 +26,7 @@ def event_title(appointment):
 
 def event_description(appointment):
     return (
-        f"{appointment.service.duration_minutes}-minute session at Posture Massage.\n"
+        f"{appointment.duration_minutes}-minute session at Posture Massage.\n"
         f"To cancel or reschedule: {settings.SITE_URL}{appointment.get_manage_url()}"
     )
 

@@ -246,6 +246,11 @@ class Appointment(models.Model):
         return self.status != self.Status.CANCELLED
 
     @property
+    def duration_minutes(self):
+        """The booked length (set from the service's duration when booked or moved)."""
+        return round((self.end - self.start).total_seconds() / 60)
+
+    @property
     def manage_token(self):
         return signing.Signer(salt=MANAGE_LINK_SALT).sign(self.manage_key.hex)
 

@@ -140,10 +140,14 @@ def days(request):
 def _days_page(request):
     now = timezone.now()
     rules = BookingRules.load()
+    service = _bookable_service()
     calendar = _calendar_context(
-        availability.horizon_slots(now=now, rules=rules), now=now, rules=rules, link=_book_day_link
+        availability.horizon_slots(now=now, length=service.duration, rules=rules),
+        now=now,
+        rules=rules,
+        link=_book_day_link,
     )
-    return render(request, "appointments/days.html", {**calendar, "service": _bookable_service()})
+    return render(request, "appointments/days.html", {**calendar, "service": service})
 
 
 def day(request, day):
@@ -164,19 +168,23 @@ def _day_page(request, chosen):
     if chosen > today + timedelta(days=rules.horizon_days):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
         return redirect("appointments:days")
-    slots = availability.free_slots_on(chosen, now=now, rules=rules)
-    return render(request, "appointments/day.html", {"day": chosen, "slots": slots})
+    service = _bookable_service()
+    slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
+    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service})
 
 
-def _alternatives(start, *, now, rules):
+def _alternatives(start, *, service, now, rules):
     """Other free times to offer when a chosen one is gone: that day's first, then the next ones."""
-    same_day = availability.free_slots_on(timezone.localtime(start).date(), now=now, rules=rules)
+    same_day = availability.free_slots_on(
+        timezone.localtime(start).date(), now=now, length=service.duration, rules=rules
+    )
     if same_day:
         return same_day
     later = availability.free_slots(
         start_date=timezone.localtime(start).date(),
         end_date=availability.business_today(now) + timedelta(days=rules.horizon_days),
         now=now,
+        length=service.duration,
         rules=rules,
     )
     return later[:ALTERNATIVES_SHOWN]
@@ -190,7 +198,7 @@ def details(request):
 
     if request.method == "GET":
         start = parse_slot_start(request.GET.get("start"))
-        slot = start and availability.find_free_slot(start, now=now, rules=rules)
+        slot = start and availability.find_free_slot(start, now=now, length=service.duration, rules=rules)
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
             return redirect(_day_url(start) if start else reverse("appointments:days"))
@@ -198,7 +206,7 @@ def details(request):
         return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
 
     form = BookingForm(request.POST)
-    context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")))}
+    context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")), service)}
     if not form.is_valid():
         return render(request, "appointments/details.html", context)
     if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
@@ -214,7 +222,7 @@ def details(request):
         )
     except booking.SlotUnavailable as exc:
         # Keep everything they typed; swap the lost time for a choice of others.
-        alternatives = _alternatives(form.cleaned_data["start"], now=now, rules=rules)
+        alternatives = _alternatives(form.cleaned_data["start"], service=service, now=now, rules=rules)
         form = BookingForm(request.POST, alternatives=alternatives)
         form.is_valid()
         form.add_error("start", str(exc))
@@ -225,8 +233,8 @@ def details(request):
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
-def _slot_at(start):
-    return start and availability.Slot(start, start + availability.SESSION_LENGTH)
+def _slot_at(start, service):
+    return start and availability.Slot(start, start + service.duration)
 
 
 def _day_url(start):
@@ -315,7 +323,9 @@ def reschedule(request, token):
     # the session's own time counts as free around it, but is not a move.
     free = [
         slot
-        for slot in availability.horizon_slots(now=now, rules=rules, ignore_appointment=appointment)
+        for slot in availability.horizon_slots(
+            now=now, length=appointment.service.duration, rules=rules, ignore_appointment=appointment
+        )
         if slot.start != appointment.start
     ]
     chosen_day = availability.parse_date(request.POST.get("day") or request.GET.get("day"))

@@ -92,17 +92,17 @@ def parse_args():
 # --- the calendar ---------------------------------------------------------------------------
 
 
-def session_starts(day, hours_by_weekday, rules):
+def session_starts(day, hours_by_weekday, rules, length):
     """Where Julie's sessions go on a day: back to back inside each interval, a buffer apart, on the grid."""
-    from appointments.availability import SESSION_LENGTH, wall_clock_to_utc
+    from appointments.availability import wall_clock_to_utc
 
     step = rules.slot_step_minutes
     for interval in hours_by_weekday.get(day.weekday(), []):
         wall = datetime.combine(day, interval.start_time)
         end = datetime.combine(day, interval.end_time)
-        while wall + SESSION_LENGTH <= end:
+        while wall + length <= end:
             yield wall_clock_to_utc(day, wall.time())
-            after = wall + SESSION_LENGTH + rules.buffer
+            after = wall + length + rules.buffer
             minutes = after.hour * 60 + after.minute
             wall = datetime.combine(day, datetime.min.time()) + timedelta(minutes=-(-minutes // step) * step)
 
@@ -116,7 +116,7 @@ def fill_calendar(count, *, now, seed):
     """
     from django.db import connection
 
-    from appointments.availability import SESSION_LENGTH, business_today
+    from appointments.availability import business_today
     from appointments.models import Appointment, BookingRules, Client, OutgoingEmail, WorkingHours
     from services.models import Service
 
@@ -133,12 +133,13 @@ def fill_calendar(count, *, now, seed):
         hours_by_weekday.setdefault(interval.weekday, []).append(interval)
     today = business_today(now)
     Status = Appointment.Status
+    service = Service.objects.get(slug="craniosacral-therapy")  # seeded by the migrations
 
     future = []
     for offset in range(1, rules.horizon_days + 1):
         day = today + timedelta(days=offset)
         booked_share = 0.8 - 0.6 * offset / rules.horizon_days  # busy next week, sparse at the horizon
-        for start in session_starts(day, hours_by_weekday, rules):
+        for start in session_starts(day, hours_by_weekday, rules, service.duration):
             if rng.random() < booked_share:
                 future.append((start, Status.CANCELLED if rng.random() < 0.08 else Status.BOOKED))
     future = future[:count]
@@ -146,7 +147,7 @@ def fill_calendar(count, *, now, seed):
     day = today
     while len(future) + len(past) < count:
         day -= timedelta(days=1)
-        for start in reversed(list(session_starts(day, hours_by_weekday, rules))):
+        for start in reversed(list(session_starts(day, hours_by_weekday, rules, service.duration))):
             if len(future) + len(past) < count and rng.random() < 0.75:
                 roll = rng.random()
                 status = Status.CANCELLED if roll < 0.1 else Status.NO_SHOW if roll < 0.14 else Status.COMPLETED
@@ -159,14 +160,13 @@ def fill_calendar(count, *, now, seed):
         ),
         batch_size=1000,
     )
-    service = Service.objects.get(slug="craniosacral-therapy")  # seeded by the migrations
     Appointment.objects.bulk_create(
         (
             Appointment(
                 client=rng.choice(clients),
                 service=service,
                 start=start,
-                end=start + SESSION_LENGTH,
+                end=start + service.duration,
                 status=status,
                 source=Appointment.Source.ADMIN if rng.random() < 0.2 else Appointment.Source.WEB,
                 cancelled_at=start - timedelta(days=2) if status == Status.CANCELLED else None,
@@ -314,9 +314,11 @@ def separate_free_slots(*, now, rules):
     """Free slots none of which blocks another (a buffer apart), far enough past the minimum notice
     that none runs into it while the benchmark runs."""
     from appointments.availability import horizon_slots
+    from services.models import Service
 
+    length = Service.objects.get(slug="craniosacral-therapy").duration
     chosen = []
-    for slot in horizon_slots(now=now, rules=rules):
+    for slot in horizon_slots(now=now, length=length, rules=rules):
         if slot.start < now + rules.minimum_notice + timedelta(hours=1):
             continue
         if not chosen or slot.start >= chosen[-1].end + rules.buffer:
@@ -513,6 +515,7 @@ def main():
 
     from appointments.availability import horizon_slots
     from appointments.models import Appointment
+    from services.models import Service
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)  # the manifest DEBUG-off pages need
@@ -525,7 +528,12 @@ def main():
             future, past = fill_calendar(size, now=timezone.now(), seed=args.seed)
             # The times page of the day with the most free times (the first such): each one
             # is a link to render, so this is the heaviest times page the calendar has.
-            free_by_day = Counter(slot.local_start.date() for slot in horizon_slots(now=timezone.now()))
+            free_by_day = Counter(
+                slot.local_start.date()
+                for slot in horizon_slots(
+                    now=timezone.now(), length=Service.objects.get(slug="craniosacral-therapy").duration
+                )
+            )
             if not free_by_day:
                 sys.exit("No free slot in the generated calendar: nothing to time on a times page.")
             day = min(free_by_day, key=lambda day: (-free_by_day[day], day))

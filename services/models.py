@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 from django.urls import reverse
 
@@ -25,6 +27,11 @@ class Service(models.Model):
 
     def get_absolute_url(self):
         return reverse("services:detail", kwargs={"slug": self.slug})
+
+    @property
+    def duration(self):
+        """How long a session of this service lasts: the one length every slot, booking and email uses."""
+        return timedelta(minutes=self.duration_minutes)
 
 
 class Section(models.Model):

@@ -114,7 +114,7 @@ def due_emails(count, *, service):
 def book_now(service, email="ada@example.com"):
     """Book the first free slot for real now (the worker compares due times with its clock)."""
     now = timezone.now()
-    slot = horizon_slots(now=now)[0]
+    slot = horizon_slots(now=now, length=timedelta(hours=1))[0]
     details = ClientDetails(name="Ada Lovelace", email=email, phone="(860) 555-0100")
     return book_appointment(start=slot.start, client_details=details, service=service, now=now)
 

@@ -57,7 +57,7 @@ def test_julie_runs_her_week_from_her_phone(live_server, page, screenshot, julie
     # A client booked on the website earlier: a weekday at 9:00 within the coming days, not today.
     slot = next(
         s
-        for s in horizon_slots(now=now)
+        for s in horizon_slots(now=now, length=timedelta(hours=1))
         if s.local_start.date() > today and s.local_start.weekday() < 5 and s.local_start.time() == time(9)
     )
     day = slot.local_start.date()
