@@ -123,6 +123,31 @@ def _private_file_caches(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_broker_folder(tmp_path_factory):
+    """The embedded default's filesystem broker (./var/celery-broker) moves to a temporary
+    folder: tasks that tests queue must not wait there for the next ``make run``'s worker,
+    which would run them against the development database."""
+    from posture_booking.celery import app
+
+    options = app.conf.broker_transport_options
+    if not str(app.conf.broker_url).startswith("filesystem"):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("celery-broker")
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir()
+    app.conf.broker_transport_options = {
+        **options,
+        "control_folder": str(folder / "control"),
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+    }
+    yield
+    app.conf.broker_transport_options = options
+
+
 def clear_cache(cache):
     """Empty one Django cache. For Redis, delete only the cache's own keys: FLUSHDB
     would also drop Celery's queues and bindings when broker and cache share a

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from appointments.booking import (
     SLOT_TAKEN,
@@ -155,7 +155,7 @@ def test_admin_booking_may_be_outside_hours_but_not_on_another_session(now, book
     assert Appointment.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL only")
+@pytest.mark.postgres  # the exclusion constraint exists on PostgreSQL only
 def test_database_refuses_overlapping_sessions_even_without_the_booking_code(now, book, service):
     first = book(WEDNESDAY_10)
     with pytest.raises(IntegrityError):
