@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Test-only browser tools (axe-core, the Nu Html Checker): npm packages, pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint audit setup clean
+.PHONY: run test lint audit mutate setup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,5 +40,13 @@ audit: $(STAMP)
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
 	$(BIN)/python scripts/audit_dependencies.py
 
+# Mutation testing of the business rules (MUTATION.md): mutmut changes one rule at a time in a
+# copy of the project (./mutants) and runs the fast tests; a change no test notices survives.
+# On SQLite, whatever DATABASE_URL says: the PostgreSQL, worker and browser tests are left out.
+mutate: $(STAMP)
+	rm -rf mutants
+	env -u DATABASE_URL -u REDIS_URL -u CI $(BIN)/mutmut run --max-children $(or $(MUTATE_JOBS),2) || true
+	$(BIN)/python scripts/mutation_score.py
+
 clean:
-	rm -rf $(VENV) node_modules var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles mutants

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def julie(admin_client):
-    return admin_client
+def julie(therapist_client):
+    return therapist_client
 
 
 @pytest.fixture
