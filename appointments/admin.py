@@ -4,6 +4,7 @@ from functools import update_wrapper
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -279,10 +280,28 @@ class ClientAdmin(admin.ModelAdmin):
 
     @admin.action(description="Erase personal data (keeps anonymised sessions)", permissions=["erase_data"])
     def erase_personal_data(self, request, queryset):
+        """First a page saying what erasing does (as admin's delete does), then the erase on its 'Yes'."""
         now = timezone.now()
-        for client in queryset:
-            privacy.erase_client(client=client, now=now)
-        self.message_user(request, "Erased. Their sessions remain, without name or contact details.", messages.SUCCESS)
+        clients = list(queryset.order_by("name", "pk"))
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Erase personal data?",
+                "clients": [(client, list(privacy.future_sessions(client, now=now))) for client in clients],
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/appointments/client/erase_confirmation.html", context)
+        for client in clients:
+            erased = privacy.erase_client(client=client, now=now)
+            # Logged after the erase, so the entry names the erased client, not the person.
+            self.log_change(request, erased, privacy.ERASED_LOG_MESSAGE)
+        erased = f"{len(clients)} client" if len(clients) == 1 else f"{len(clients)} clients"
+        self.message_user(
+            request,
+            f"Erased {erased}. Their sessions remain, without name, contact details or notes.",
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (
