@@ -1,8 +1,11 @@
 from datetime import time, timedelta
+from functools import update_wrapper
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -111,7 +114,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         return ["-start"] if request.GET.get(WhenFilter.parameter_name) == "past" else ["start"]
 
-    @admin.action(description="Cancel and notify the client")
+    @admin.action(description="Cancel and notify the client", permissions=["change"])
     def cancel_and_notify(self, request, queryset):
         now = timezone.now()
         for appointment in queryset.filter(status=Appointment.Status.BOOKED):
@@ -124,11 +127,11 @@ class AppointmentAdmin(admin.ModelAdmin):
             booking.set_appointment_status(appointment=appointment, status=status, now=now)
         self.message_user(request, f"Marked as {Appointment.Status(status).label.lower()}.", messages.SUCCESS)
 
-    @admin.action(description="Mark as completed")
+    @admin.action(description="Mark as completed", permissions=["change"])
     def mark_completed(self, request, queryset):
         self._set_status(request, queryset, Appointment.Status.COMPLETED)
 
-    @admin.action(description="Mark as no-show")
+    @admin.action(description="Mark as no-show", permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._set_status(request, queryset, Appointment.Status.NO_SHOW)
 
@@ -154,15 +157,44 @@ class AppointmentAdmin(admin.ModelAdmin):
         return initial
 
     def get_urls(self):
+        # The calendar shows every client's name: it needs the same permission as the list;
+        # the page for a free time offers booking there, so it needs the right to book.
         calendar_urls = [
-            path("calendar/week/", self.admin_site.admin_view(self.week_view), name="appointments_calendar_week"),
-            path("calendar/month/", self.admin_site.admin_view(self.month_view), name="appointments_calendar_month"),
-            path("calendar/slot/", self.admin_site.admin_view(self.slot_view), name="appointments_calendar_slot"),
+            path(
+                "calendar/week/",
+                self._admin_view(self.week_view, self.has_view_permission),
+                name="appointments_calendar_week",
+            ),
+            path(
+                "calendar/month/",
+                self._admin_view(self.month_view, self.has_view_permission),
+                name="appointments_calendar_month",
+            ),
+            path(
+                "calendar/slot/",
+                self._admin_view(self.slot_view, self.has_add_permission),
+                name="appointments_calendar_slot",
+            ),
         ]
         return calendar_urls + super().get_urls()
 
+    def _admin_view(self, view, has_permission):
+        """Admin's login check, then the model permission the view needs (403 without it)."""
+
+        def checked(request, *args, **kwargs):
+            if not has_permission(request):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return self.admin_site.admin_view(update_wrapper(checked, view))
+
     def _calendar_context(self, request, title):
-        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title}
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "can_book": self.has_add_permission(request),
+        }
 
     def week_view(self, request):
         today = timezone.localdate()
@@ -200,6 +232,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             **self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
             "start": start,
             "start_value": slot_value(start),
+            "can_block_off": request.user.has_perm("appointments.add_timeoff"),
         }
         return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
 
@@ -232,19 +265,43 @@ class ClientAdmin(admin.ModelAdmin):
     inlines = [AppointmentInline]
     actions = ["export_data", "erase_personal_data"]
 
-    @admin.action(description="Export their data (JSON)")
+    def has_export_data_permission(self, request):
+        return request.user.has_perm("appointments.export_client_data")
+
+    def has_erase_data_permission(self, request):
+        return request.user.has_perm("appointments.erase_client_data")
+
+    @admin.action(description="Export their data (JSON)", permissions=["export_data"])
     def export_data(self, request, queryset):
         data = [privacy.export_client(client) for client in queryset]
         response = JsonResponse(data, safe=False, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = 'attachment; filename="client-data.json"'
         return response
 
-    @admin.action(description="Erase personal data (keeps anonymised sessions)")
+    @admin.action(description="Erase personal data (keeps anonymised sessions)", permissions=["erase_data"])
     def erase_personal_data(self, request, queryset):
+        """First a page saying what erasing does (as admin's delete does), then the erase on its 'Yes'."""
         now = timezone.now()
-        for client in queryset:
-            privacy.erase_client(client=client, now=now)
-        self.message_user(request, "Erased. Their sessions remain, without name or contact details.", messages.SUCCESS)
+        clients = list(queryset.order_by("name", "pk"))
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Erase personal data?",
+                "clients": [(client, list(privacy.future_sessions(client, now=now))) for client in clients],
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/appointments/client/erase_confirmation.html", context)
+        for client in clients:
+            erased = privacy.erase_client(client=client, now=now)
+            # Logged after the erase, so the entry names the erased client, not the person.
+            self.log_change(request, erased, privacy.ERASED_LOG_MESSAGE)
+        erased = f"{len(clients)} client" if len(clients) == 1 else f"{len(clients)} clients"
+        self.message_user(
+            request,
+            f"Erased {erased}. Their sessions remain, without name, contact details or notes.",
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (
@@ -309,7 +366,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Send again (failed emails)")
+    @admin.action(description="Send again (failed emails)", permissions=["change"])
     def send_again(self, request, queryset):
         count = dispatch.send_again(queryset, now=timezone.now())
         self.message_user(request, f"{count} email(s) will be sent again within a minute.", messages.SUCCESS)
@@ -331,7 +388,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def subscription_url(self, obj):
         return settings.SITE_URL + obj.get_absolute_url()
 
-    @admin.action(description="Make a new secret URL (the old one stops working)")
+    @admin.action(description="Make a new secret URL (the old one stops working)", permissions=["change"])
     def regenerate(self, request, queryset):
         for feed in queryset:
             feed.regenerate()

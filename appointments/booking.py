@@ -143,8 +143,11 @@ def save_appointment_from_admin(*, appointment, now):
     return appointment
 
 
-def cancel_appointment(*, appointment, now, reason="", by_client=True):
-    """Cancel a session. A client may only do so before the cut-off; Julie any time."""
+def cancel_appointment(*, appointment, now, reason="", by_client=True, tell_client=True):
+    """Cancel a session. A client may only do so before the cut-off; Julie any time.
+
+    tell_client=False: no cancellation email (the client's address is being erased).
+    """
     with transaction.atomic():
         rules = lock_calendar()
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -157,7 +160,7 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True):
         appointment.cancellation_reason = reason
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
-        outbox.record_cancelled(appointment, now=now, tell_julie=by_client)
+        outbox.record_cancelled(appointment, now=now, tell_julie=by_client, tell_client=tell_client)
     return appointment
 
 

@@ -45,13 +45,16 @@ def send_claimed(email, *, now, rules=None):
     try:
         emails.build_message(email, rules=rules).send()
     except Exception as exc:  # SMTP refusals, timeouts, DNS: all mean "try again later".
+        # The full text is for Julie in admin (erasing the client blanks it); the log gets
+        # the kind of error only: an SMTP refusal quotes the recipient's address.
         email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        error_kind = " ".join([type(exc).__name__, str(getattr(exc, "smtp_code", ""))]).strip()
         if email.attempts >= MAX_ATTEMPTS:
             email.status = Status.FAILED
-            logger.error("Giving up on email %s after %s attempts: %s", email.pk, email.attempts, email.last_error)
+            logger.error("Giving up on email %s after %s attempts: %s", email.pk, email.attempts, error_kind)
         else:
             email.due_at = now + timedelta(minutes=RETRY_DELAYS_MINUTES[email.attempts - 1])
-            logger.warning("Email %s failed (attempt %s), retrying: %s", email.pk, email.attempts, email.last_error)
+            logger.warning("Email %s failed (attempt %s), retrying: %s", email.pk, email.attempts, error_kind)
         email.save(update_fields=["attempts", "last_error", "status", "due_at"])
         return
     email.status = Status.SENT

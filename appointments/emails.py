@@ -22,10 +22,15 @@ CALENDAR_METHOD = {Kind.CONFIRMATION: "REQUEST", Kind.RESCHEDULE: "REQUEST", Kin
 WHAT_TO_EXPECT_SLUG = "what-to-expect"
 
 
+def message_id_prefix(appointment_id):
+    """How every Message-ID about this appointment starts (erasing finds saved copies by it)."""
+    return f"<appointment-{appointment_id}-"
+
+
 def message_id(email):
     """Stable per (appointment, kind, sequence): a repeat after a crash folds into one in mail clients."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<appointment-{email.appointment_id}-{email.kind}-{email.sequence}@{host}>"
+    return f"{message_id_prefix(email.appointment_id)}{email.kind}-{email.sequence}@{host}>"
 
 
 def _context(email, rules):

@@ -184,6 +184,11 @@ class Client(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="appointments_client_unique_email_ci"),
         ]
+        # Not view_client: viewing one client in admin is not taking away all they hold.
+        permissions = [
+            ("export_client_data", "Can export a client's personal data"),
+            ("erase_client_data", "Can erase a client's personal data"),
+        ]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

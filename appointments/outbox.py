@@ -73,9 +73,10 @@ def record_booked(appointment, *, rules, now, tell_julie=True):
     )
 
 
-def record_cancelled(appointment, *, now, tell_julie=True):
+def record_cancelled(appointment, *, now, tell_julie=True, tell_client=True):
     skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
-    _record(appointment, [(Kind.CANCELLATION, now), *_notice(Kind.THERAPIST_CANCELLED, now, tell_julie)], now=now)
+    notice = [(Kind.CANCELLATION, now)] if tell_client else []
+    _record(appointment, [*notice, *_notice(Kind.THERAPIST_CANCELLED, now, tell_julie)], now=now)
 
 
 def record_moved(appointment, *, previous_start, rules, now, tell_julie=True):

@@ -1,17 +1,23 @@
-"""Keep secrets out of logs: manage-link tokens and the calendar feed's token live in URLs."""
+"""Keep secrets and clients out of logs.
+
+Manage-link tokens and the calendar feed's token live in URLs; so do the words Julie
+types into admin's search and the client picker (a client's name, email or phone).
+"""
 
 import logging
 import re
 
 SECRET_IN_PATH = re.compile(r"(/book/(?:manage|confirmed)/|/calendar/)[^/\s\"?]+")
+# Admin's changelist search (?q=) and autocomplete (?term=).
+SEARCH_IN_QUERY = re.compile(r"([?&](?:q|term)=)[^&\s\"]+")
 
 
 def redact(text):
-    return SECRET_IN_PATH.sub(r"\1[redacted]", text)
+    return SEARCH_IN_QUERY.sub(r"\1[redacted]", SECRET_IN_PATH.sub(r"\1[redacted]", text))
 
 
 class RedactSecretsFilter(logging.Filter):
-    """Rewrites each record's message with URL tokens replaced by [redacted]."""
+    """Rewrites each record's message with URL tokens and search words replaced by [redacted]."""
 
     def filter(self, record):
         message = record.getMessage()
@@ -22,7 +28,7 @@ class RedactSecretsFilter(logging.Filter):
 
 
 def stdout_logging(*, level="INFO", loggers=None):
-    """A dictConfig sending every record to stdout, tokens redacted: for Django and gunicorn."""
+    """A dictConfig sending every record to stdout, tokens and searches redacted: for Django and gunicorn."""
     return {
         "version": 1,
         "disable_existing_loggers": False,

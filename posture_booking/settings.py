@@ -221,7 +221,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 EMAIL_TIMEOUT = 20
 
-LOGGING = stdout_logging(level=env.str("LOG_LEVEL", default="INFO"))
+LOGGING = stdout_logging(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    # runserver's request lines, redacted like gunicorn's (Django's own handler would print them as they are).
+    loggers={"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,6 +14,7 @@ SEEDS = [
     ("services.migrations.0002_seed_csmt", "seed_csmt"),
     ("appointments.migrations.0003_seed_rules_and_hours", "seed"),
     ("appointments.migrations.0005_therapist_group", "create_group"),
+    ("appointments.migrations.0010_therapist_may_export_and_erase", "grant"),
 ]
 
 

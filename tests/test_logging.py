@@ -26,3 +26,18 @@ def test_log_records_reach_the_console_without_tokens():
     assert "secret-token" not in stream.getvalue()
     assert "/book/manage/[redacted]/" in stream.getvalue()
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["redact"]
+
+
+def test_admin_searches_are_redacted_from_request_lines():
+    """Julie searches admin for a client by name, email or phone: the access log keeps the page, not the words."""
+    line = '"GET /admin/appointments/client/?q=Ada+Lovelace&o=1 HTTP/1.1" 200'
+    assert redact(line) == '"GET /admin/appointments/client/?q=[redacted]&o=1 HTTP/1.1" 200'
+    picker = "/admin/autocomplete/?term=ada%40example.com&app_label=appointments"
+    assert redact(picker) == "/admin/autocomplete/?term=[redacted]&app_label=appointments"
+    assert redact("/admin/appointments/appointment/?status__exact=booked") == (
+        "/admin/appointments/appointment/?status__exact=booked"
+    )
+
+
+def test_runserver_request_lines_go_through_the_redacting_handler():
+    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]

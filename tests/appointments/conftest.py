@@ -55,3 +55,37 @@ def book(service, now):
         return book_appointment(start=start, client_details=details, service=service, now=at or now)
 
     return _book
+
+
+def _staff_client(django_user_model, username, *, groups=(), permissions=()):
+    """A browser logged in as a staff user (never superuser) with these groups or permissions."""
+    from django.contrib.auth.models import Group, Permission
+    from django.test import Client as Browser
+
+    user = django_user_model.objects.create_user(username=username, password=None, is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    browser = Browser()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def julie_in_admin(django_user_model):
+    """Julie as she logs in: staff in the Therapist group."""
+    return _staff_client(django_user_model, "julie", groups=["Therapist"])
+
+
+@pytest.fixture
+def view_only_staff(django_user_model):
+    """A staff user who may look at sessions, clients, emails and the feed, and change nothing."""
+    models = ["appointment", "client", "outgoingemail", "calendarfeed", "timeoff"]
+    return _staff_client(django_user_model, "viewer", permissions=[f"appointments.view_{model}" for model in models])
+
+
+@pytest.fixture
+def staff_without_permissions(django_user_model):
+    """A staff user with no permission at all: admin lets them log in and see nothing."""
+    return _staff_client(django_user_model, "nobody")
