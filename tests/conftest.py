@@ -312,20 +312,3 @@ def seeded(transactional_db):
     from tests.seed import seed_defaults
 
     seed_defaults()
-
-
-@pytest.fixture
-def therapist(db, django_user_model):
-    """Julie's own login as she uses it: staff in the "Therapist" group, not a superuser."""
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user("julie", "julie@example.com", "a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Therapist"))
-    return user
-
-
-@pytest.fixture
-def therapist_client(client, therapist):
-    """A test client logged in as Julie (the Therapist group)."""
-    client.force_login(therapist)
-    return client

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def julie(therapist_client):
-    return therapist_client
+def julie(julie_in_admin):
+    return julie_in_admin
 
 
 @pytest.fixture

@@ -29,46 +29,46 @@ def test_week_grid_places_sessions_and_time_off_in_spanning_cells(book):
 
 
 def test_week_and_month_views_render_with_a_fixed_number_of_queries(
-    therapist_client, book, django_assert_max_num_queries
+    julie_in_admin, book, django_assert_max_num_queries
 ):
     for day in [2, 3, 4]:
         book(business_time(2026, 12, day, 10), email=f"c{day}@example.com")
     url = reverse("admin:appointments_calendar_week") + "?day=2026-12-02"
     with django_assert_max_num_queries(10):
-        response = therapist_client.get(url)
+        response = julie_in_admin.get(url)
     assert response.status_code == 200
     assert "Someone" in response.content.decode()
     for day in [7, 8, 9, 10, 11]:
         book(business_time(2026, 12, day, 10), email=f"d{day}@example.com")
     with django_assert_max_num_queries(10):
-        assert therapist_client.get(url).status_code == 200
+        assert julie_in_admin.get(url).status_code == 200
     with django_assert_max_num_queries(10):
-        response = therapist_client.get(reverse("admin:appointments_calendar_month") + "?month=2026-12")
+        response = julie_in_admin.get(reverse("admin:appointments_calendar_month") + "?month=2026-12")
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("query", ["?day=nonsense", "?month=2026-99", "?day=", "?month=x"])
-def test_calendar_views_survive_bad_dates(therapist_client, query):
-    assert therapist_client.get(reverse("admin:appointments_calendar_week") + query).status_code == 200
-    assert therapist_client.get(reverse("admin:appointments_calendar_month") + query).status_code == 200
+def test_calendar_views_survive_bad_dates(julie_in_admin, query):
+    assert julie_in_admin.get(reverse("admin:appointments_calendar_week") + query).status_code == 200
+    assert julie_in_admin.get(reverse("admin:appointments_calendar_month") + query).status_code == 200
 
 
-def test_free_time_offers_booking_or_time_off_prefilled(therapist_client):
+def test_free_time_offers_booking_or_time_off_prefilled(julie_in_admin):
     start = "2026-12-02T13:00-05:00"
-    page = therapist_client.get(reverse("admin:appointments_calendar_slot"), {"start": start}).content.decode()
+    page = julie_in_admin.get(reverse("admin:appointments_calendar_slot"), {"start": start}).content.decode()
     assert "Book a session here" in page and "Block time off here" in page
-    add_form = therapist_client.get(reverse("admin:appointments_appointment_add"), {"start": start}).content.decode()
+    add_form = julie_in_admin.get(reverse("admin:appointments_appointment_add"), {"start": start}).content.decode()
     assert 'value="2026-12-02"' in add_form and 'value="13:00:00"' in add_form
-    off_form = therapist_client.get(reverse("admin:appointments_timeoff_add"), {"start": start}).content.decode()
+    off_form = julie_in_admin.get(reverse("admin:appointments_timeoff_add"), {"start": start}).content.decode()
     assert 'value="14:00:00"' in off_form
-    assert therapist_client.get(reverse("admin:appointments_appointment_add"), {"start": "bad"}).status_code == 200
+    assert julie_in_admin.get(reverse("admin:appointments_appointment_add"), {"start": "bad"}).status_code == 200
 
 
-def test_admin_index_shows_todays_and_coming_sessions(therapist_client, book, time_machine):
+def test_admin_index_shows_todays_and_coming_sessions(julie_in_admin, book, time_machine):
     time_machine.move_to(business_time(2026, 12, 2, 7))
     book(business_time(2026, 12, 2, 10), email="today@example.com")
     book(business_time(2026, 12, 4, 14), email="friday@example.com")
-    page = therapist_client.get(reverse("admin:index")).content.decode()
+    page = julie_in_admin.get(reverse("admin:index")).content.decode()
     assert "Today, Wednesday, December 2" in page
     assert "10:00 AM · Someone" in page
     assert "Friday, December 4" in page
