@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -43,6 +44,18 @@ class AppointmentAdminForm(forms.ModelForm):
                 if clash is not None:
                     self.add_error("start", booking.OVERLAPS_SESSION.format(clash=clash))
         return cleaned
+
+
+class DeletionLoggedWithoutNames:
+    """Admin's "Deleted ..." history entries name the row by its number, not by the client's name:
+    once deleted, a client or session can no longer be found by erase to clean its history."""
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for entry in entries:
+            entry.object_repr = f"{self.model._meta.verbose_name.capitalize()} #{entry.object_id}"
+        LogEntry.objects.bulk_update(entries, ["object_repr"])
+        return entries
 
 
 class OutgoingEmailInline(admin.TabularInline):
@@ -94,7 +107,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ["start", "client", "status", "source", "email_status"]
     list_filter = [WhenFilter, "status", "source"]
@@ -257,7 +270,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     list_display = ["name", "email", "phone", "session_count", "no_show_count"]
     search_fields = ["name", "email", "phone"]
     fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]

@@ -8,6 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -281,3 +282,18 @@ def test_julie_exports_everything_held_about_a_client(philippa, julie_in_admin, 
     assert any(email["kind"] == "therapist_new" and email["status"] == "sent" for email in upcoming["emails"])
     [history] = data["admin_history"]
     assert history["action"] == "changed" and history["details"] == "Changed Notes."
+
+
+def test_deleting_a_client_or_a_session_in_admin_keeps_no_name_in_the_history(julie_in_admin, book, django_user_model):
+    julie = django_user_model.objects.get(username="julie")
+    julie.user_permissions.add(
+        *Permission.objects.filter(codename__in=["delete_client", "delete_appointment", "delete_outgoingemail"])
+    )
+    session = book(business_time(2026, 12, 2, 10), email="deleted@example.com")
+    loner = Client.objects.create(name="Dora Deleted", email="dora@example.com", phone="(860) 555-0177")
+    julie_in_admin.post(reverse("admin:appointments_appointment_delete", args=[session.pk]), {"post": "yes"})
+    julie_in_admin.post(reverse("admin:appointments_client_delete", args=[loner.pk]), {"post": "yes"})
+    assert not Appointment.objects.filter(pk=session.pk).exists()
+    assert not Client.objects.filter(pk=loner.pk).exists()
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs and all("Someone" not in text and "Dora" not in text for text in reprs), reprs
