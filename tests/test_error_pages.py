@@ -90,6 +90,9 @@ UNREADABLE_FORMS = {
     "bytes that are not UTF-8": ("application/x-www-form-urlencoded", b"name=Zo\xeb&phone=860"),
     "escapes that are not UTF-8": ("application/x-www-form-urlencoded", "name=Zo%EB&phone=860"),
     "multipart in an unknown charset": ("multipart/form-data; boundary=x; charset=klingon", "--x--\r\n"),
+    # Past Django's DATA_UPLOAD_MAX_NUMBER_FIELDS and DATA_UPLOAD_MAX_MEMORY_SIZE: refused, kindly.
+    "too many fields": ("application/x-www-form-urlencoded", "&".join(f"f{i}=1" for i in range(1001))),
+    "too big": ("application/x-www-form-urlencoded", "note=" + "a" * (2_621_440 + 1)),
 }
 
 
@@ -200,7 +203,9 @@ def test_gunicorn_answers_an_undecodable_form_with_the_400_page(collected_static
     finally:
         server.terminate()
         log = server.communicate(timeout=15)[0].decode()
-    assert "Traceback" not in log
+    # Django logs a too-large form as a security event, with its traceback; nothing is a server error.
+    assert "Internal Server Error" not in log
+    assert re.findall(r'HTTP/1\.1" (\d{3}) ', log) == ["400"] * len(UNREADABLE_FORMS)  # gunicorn's access log
 
 
 # --- 403: a stale security token ---------------------------------------------------------
