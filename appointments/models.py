@@ -2,6 +2,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -261,6 +262,16 @@ class Appointment(models.Model):
 
     def get_manage_url(self):
         return reverse("appointments:manage", kwargs={"token": self.manage_token})
+
+    @property
+    def manage_link_expires_at(self):
+        """When the manage link stops working: MANAGE_LINK_DAYS_AFTER_SESSION days after the
+        session's end, whatever became of it (cancelled sessions too), so an old email in a
+        shared or lost inbox does not show a client's details for ever."""
+        return self.end + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_SESSION)
+
+    def manage_link_expired(self, *, now):
+        return now >= self.manage_link_expires_at
 
     def client_can_change(self, *, now, rules):
         """Whether the client may still cancel or move this session online."""

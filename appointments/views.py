@@ -11,7 +11,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.dates import MONTHS, WEEKDAYS
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
@@ -30,6 +32,9 @@ TOO_MANY_CHANGES = (
     "Many bookings and changes have been made from your connection in a short while, so this one "
     "is paused. Please try again later, or contact Julie; what you typed is still here."
 )
+# Shown when a form comes back because its security token had gone stale (the cookie expired
+# while the page was open): nothing was done, what they typed is still there.
+FORM_OPEN_TOO_LONG = "This page was open for a while, so please press {button} once more."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
 
@@ -190,6 +195,7 @@ def _alternatives(start, *, service, now, rules):
     return later[:ALTERNATIVES_SHOWN]
 
 
+@never_cache  # it holds what the client typed about themselves
 @require_http_methods(["GET", "POST"])
 def details(request):
     now = timezone.now()
@@ -205,8 +211,8 @@ def details(request):
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": secrets.token_urlsafe(24)})
         return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
 
-    form = BookingForm(request.POST)
-    context = {"form": form, "service": service, "slot": _slot_at(parse_slot_start(request.POST.get("start")), service)}
+    context = _posted_details_context(request, service)
+    form = context["form"]
     if not form.is_valid():
         return render(request, "appointments/details.html", context)
     if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
@@ -233,6 +239,14 @@ def details(request):
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
+def _posted_details_context(request, service):
+    return {
+        "form": BookingForm(request.POST),
+        "service": service,
+        "slot": _slot_at(parse_slot_start(request.POST.get("start")), service),
+    }
+
+
 def _slot_at(start, service):
     return start and availability.Slot(start, start + service.duration)
 
@@ -241,10 +255,14 @@ def _day_url(start):
     return reverse("appointments:day", kwargs={"day": timezone.localtime(start).date().isoformat()})
 
 
-def _appointment_or_bad_link(request, token):
+def _appointment_or_refusal(request, token, *, now):
+    """The appointment behind a manage link, or the page saying why it cannot be shown:
+    the link is not one of ours (404), or it has expired since the session (410)."""
     appointment = appointment_from_token(token)
     if appointment is None:
         return None, render(request, "appointments/bad_link.html", status=404)
+    if appointment.manage_link_expired(now=now):
+        return None, render(request, "appointments/link_expired.html", status=410)
     return appointment, None
 
 
@@ -259,25 +277,30 @@ def _booking_context(request, appointment, rules, now):
 
 
 def _booking_page(request, token, template):
-    appointment, bad_link = _appointment_or_bad_link(request, token)
-    if bad_link:
-        return bad_link
-    context = _booking_context(request, appointment, BookingRules.load(), timezone.now())
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    context = _booking_context(request, appointment, BookingRules.load(), now)
     return render(request, template, context)
 
 
+# Every page behind a manage link shows someone's booking: never kept by a browser or proxy cache.
+@never_cache
 def confirmed(request, token):
     return _booking_page(request, token, "appointments/confirmed.html")
 
 
+@never_cache
 def manage(request, token):
     return _booking_page(request, token, "appointments/manage.html")
 
 
+@never_cache
 def ics(request, token):
-    appointment, bad_link = _appointment_or_bad_link(request, token)
-    if bad_link:
-        return bad_link
+    appointment, refusal = _appointment_or_refusal(request, token, now=timezone.now())
+    if refusal:
+        return refusal
     response = HttpResponse(
         appointment_ics(appointment, location=BookingRules.load().location), content_type="text/calendar"
     )
@@ -285,15 +308,20 @@ def ics(request, token):
     return response
 
 
+def _cancel_context(request, appointment, rules, now):
+    return {**_booking_context(request, appointment, rules, now), "form": CancelForm(request.POST or None)}
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request, token):
-    appointment, bad_link = _appointment_or_bad_link(request, token)
-    if bad_link:
-        return bad_link
     now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
     rules = BookingRules.load()
-    form = CancelForm(request.POST or None)
-    context = {**_booking_context(request, appointment, rules, now), "form": form}
+    context = _cancel_context(request, appointment, rules, now)
+    form = context["form"]
     if request.method == "POST" and form.is_valid():
         if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/cancel.html", context):
             return refusal
@@ -308,17 +336,8 @@ def cancel(request, token):
     return render(request, "appointments/cancel.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def reschedule(request, token):
-    appointment, bad_link = _appointment_or_bad_link(request, token)
-    if bad_link:
-        return bad_link
-    now = timezone.now()
-    rules = BookingRules.load()
+def _reschedule_context(request, appointment, rules, now):
     context = _booking_context(request, appointment, rules, now)
-    if not context["can_change"]:
-        return redirect("appointments:manage", token=token)
-
     # One set of free times for the month grids and the chosen day's list, so they agree:
     # the session's own time counts as free around it, but is not a move.
     free = [
@@ -337,7 +356,21 @@ def reschedule(request, token):
         slots=slots,
         **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link),
     )
+    return context
 
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reschedule(request, token):
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    rules = BookingRules.load()
+    if not appointment.client_can_change(now=now, rules=rules):
+        return redirect("appointments:manage", token=token)
+    context = _reschedule_context(request, appointment, rules, now)
+    form = context["form"]
     if request.method == "POST" and form.is_valid():
         if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/reschedule.html", context):
             return refusal
@@ -350,6 +383,59 @@ def reschedule(request, token):
             messages.success(request, "Your session has moved. We have sent you an email with the new time.")
             return redirect("appointments:manage", token=token)
     return render(request, "appointments/reschedule.html", context)
+
+
+def _details_again(request):
+    return "appointments/details.html", _posted_details_context(request, _bookable_service())
+
+
+def _manage_form_again(build_context, template):
+    def again(request, token):
+        now = timezone.now()
+        appointment, refusal = _appointment_or_refusal(request, token, now=now)
+        if refusal:
+            return refusal
+        return template, build_context(request, appointment, BookingRules.load(), now)
+
+    return again
+
+
+def _reschedule_again(request, token):
+    page = _manage_form_again(_reschedule_context, "appointments/reschedule.html")(request, token)
+    if isinstance(page, HttpResponse) or page[1]["can_change"]:
+        return page
+    return redirect("appointments:manage", token=token)  # as the page itself does once it is too late
+
+
+# The public forms a stale security token sends back, with the button the client pressed.
+_FORMS_TO_OFFER_AGAIN = {
+    "appointments:details": (_details_again, "Confirm booking"),
+    "appointments:cancel": (_manage_form_again(_cancel_context, "appointments/cancel.html"), "Yes, cancel my session"),
+    "appointments:reschedule": (_reschedule_again, "Move my session"),
+}
+
+
+def form_again_after_csrf_failure(request):
+    """The booking, cancel or reschedule page again, as it was sent, after its security token
+    was refused (the client's cookie expired while the page was open); None for any other page.
+
+    Nothing is booked, cancelled or moved: the form is only validated, so its errors show,
+    and rendering it gives a fresh token, so pressing the button once more works.
+    """
+    match = request.resolver_match
+    if request.method != "POST" or match is None or match.view_name not in _FORMS_TO_OFFER_AGAIN:
+        return None
+    build, button = _FORMS_TO_OFFER_AGAIN[match.view_name]
+    page = build(request, **match.kwargs)
+    if isinstance(page, HttpResponse):  # a bad or expired link: the same page as on any visit
+        response = page
+    else:
+        template, context = page
+        context["form"].is_valid()
+        messages.info(request, FORM_OPEN_TOO_LONG.format(button=button))
+        response = render(request, template, context, status=403)
+    add_never_cache_headers(response)
+    return response
 
 
 FEED_HISTORY = timedelta(days=90)

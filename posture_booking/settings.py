@@ -61,11 +61,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, the first to read a form: an unreadable body is a 400 page, not a 500.
+    "posture_booking.unreadable_forms.UnreadableFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with admin's one exception (posture_booking/csp.py).
+    "posture_booking.csp.SiteCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own answer.
     "axes.middleware.AxesMiddleware",
@@ -82,6 +85,8 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_ip"
+# The lockout answer (429): the site's page in plain words, not axes' one-line text.
+AXES_LOCKOUT_TEMPLATE = "admin_locked_out.html"
 
 ROOT_URLCONF = "posture_booking.urls"
 # Admin lives at a path of your choosing: bots look for /admin/.
@@ -236,13 +241,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
-# Content security policy: everything from this site only, and no inline script.
-# Inline style attributes stay allowed for Django admin's own templates.
+# Content security policy: everything from this site only, no inline script and no
+# inline style. Under ADMIN_URL, SiteCSPMiddleware adds 'unsafe-inline' to style-src
+# for Django admin's own style="" attributes; nowhere else.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -262,6 +268,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form sent with a stale token (its cookie expired while the page was open) comes back as typed.
+CSRF_FAILURE_VIEW = "posture_booking.errors.csrf_failure"
+
+# Days after a session's end until its manage link stops working (cancelled sessions too).
+# A month: the aftercare email comes a day after the session and a client may read their
+# emails late, or come back from the link to book their next monthly session; beyond that an
+# old email in a shared or lost inbox should no longer show their name, phone and note.
+MANAGE_LINK_DAYS_AFTER_SESSION = env.int("MANAGE_LINK_DAYS_AFTER_SESSION", default=30)
+if MANAGE_LINK_DAYS_AFTER_SESSION < 1:
+    raise ImproperlyConfigured("MANAGE_LINK_DAYS_AFTER_SESSION must be a whole number of days, at least 1.")
 
 # Bookings, cancellations and moves allowed per client address (django-ratelimit rate).
 # Form errors and lost races do not count; without a reachable cache nothing is limited.

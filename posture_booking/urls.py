@@ -6,6 +6,10 @@ from appointments.views import calendar_feed
 
 from .health import healthz
 
+# The site's own 400 and 403 pages; 404 and 500 are Django's views with our templates.
+handler400 = "posture_booking.errors.bad_request"
+handler403 = "posture_booking.errors.permission_denied"
+
 admin.site.site_header = "Posture Massage"
 admin.site.site_title = "Posture Massage admin"
 admin.site.index_title = "Julie's calendar"

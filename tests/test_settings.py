@@ -15,6 +15,7 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
     "SITE_URL", "TIME_ZONE", "DEFAULT_FROM_EMAIL", "THERAPIST_EMAIL", "CONN_MAX_AGE",
     "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "FORM_RATE_LIMIT",
+    "MANAGE_LINK_DAYS_AFTER_SESSION",
 }  # fmt: skip
 
 PROBE = """
@@ -144,6 +145,13 @@ def test_a_proxy_address_that_is_not_one_fails():
     result = load_settings(FORWARDED_ALLOW_IPS="127.0.0.1,proxy.example.com")
     assert result.returncode != 0
     assert "FORWARDED_ALLOW_IPS: 'proxy.example.com' is not an address" in result.stderr
+
+
+@pytest.mark.parametrize("days", ["0", "-3"])
+def test_manage_links_that_would_expire_before_the_day_is_out_fail(days):
+    result = load_settings(MANAGE_LINK_DAYS_AFTER_SESSION=days)
+    assert result.returncode != 0
+    assert "MANAGE_LINK_DAYS_AFTER_SESSION must be a whole number of days, at least 1" in result.stderr
 
 
 def test_time_zone_from_environment():

@@ -1,0 +1,35 @@
+"""Chromium walks the public pages under the production content security policy and reports no violation."""
+
+import pytest
+
+from .test_accessibility import EXPECTED_STATUS, visit_public_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
+
+# Added to every document before its own scripts run (through DevTools, so the CSP does not block it).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = event.blockedURI || "inline";
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${where} at line ${event.lineNumber}`);
+});
+"""
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)  # the same documents on any screen
+def test_public_pages_break_no_rule_of_the_content_security_policy(live_server, page):
+    page.add_init_script(RECORD_VIOLATIONS)
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    violations, policies = {}, {}
+    for name, response in visit_public_pages(page, live_server.url):
+        assert response.status == EXPECTED_STATUS.get(name, 200), (name, response.status, page.url)
+        policies[name] = response.headers.get("content-security-policy", "")
+        page.wait_for_load_state("load")
+        if found := page.evaluate("window.__cspViolations"):
+            violations[name] = found
+    # The server-error page is a template handed to the browser, with no header; every other one has it.
+    assert all("style-src 'self';" in policy for name, policy in policies.items() if name != "server-error")
+    assert not any("unsafe-inline" in policy for policy in policies.values())
+    assert not violations
+    assert not [text for text in console if "Content Security Policy" in text]
