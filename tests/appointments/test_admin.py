@@ -261,3 +261,16 @@ def test_julie_adding_a_client_stores_the_normalised_email_and_refuses_a_duplica
     else:
         assert response.status_code == 302
         assert Client.objects.filter(email="kate@example.com").exists()
+
+
+@pytest.mark.postgres
+def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_postgresql(therapist):
+    Client.objects.create(name="Kate", email="kate@example.com", phone="(860) 555-0100")
+    data = {"name": "Kate?", "email": "\u212aATE@example.com", "phone": "860 555 0123", "notes": ""}
+    response = therapist.post(
+        reverse("admin:appointments_client_add"),
+        {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "A client with this email address already exists." in response.content.decode()
+    assert Client.objects.count() == 1

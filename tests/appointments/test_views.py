@@ -8,7 +8,15 @@ from django.core import signing
 from django.urls import reverse
 
 from appointments.booking import KEY_ALREADY_USED, SLOT_TAKEN
-from appointments.forms import BOOKING_KEY_INVALID, PHONE_INVALID, POLICY_REQUIRED, slot_value
+from appointments.forms import (
+    BOOKING_KEY_INVALID,
+    PHONE_INVALID,
+    POLICY_REQUIRED,
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    slot_value,
+)
 from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID
 from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
 from tests.conftest import free_port
@@ -434,3 +442,13 @@ def test_a_malformed_booking_key_is_replaced_and_the_client_asked_to_confirm_aga
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", fresh_key)
     assert not Appointment.objects.exists()
     assert client.post(reverse("appointments:details"), booking_data(booking_key=fresh_key)).status_code == 302
+
+
+@pytest.mark.parametrize("form_class", [BookingForm, CancelForm, RescheduleForm])
+def test_every_text_field_of_the_public_forms_refuses_control_characters(form_class):
+    for name in form_class().fields:
+        if name in {"start", "booking_key", "accept_policy"}:
+            continue  # a slot time, the form's own key and a tick box: each parsed strictly
+        form = form_class({name: "a\x07b"})
+        form.is_valid()
+        assert form.errors.get(name) == [CONTROL_CHARACTERS], name
