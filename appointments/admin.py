@@ -286,12 +286,11 @@ class AppointmentInline(admin.TabularInline):
     can_delete = False
     fields = ["start", "status", "name_given", "client_phone", "client_note"]
     readonly_fields = fields
+    show_change_link = True
 
     @admin.display(description="Name given")
     def name_given(self, obj):
         return details_check(obj)
-
-    show_change_link = True
 
     def get_queryset(self, request):
         # Each row's title names the client: one query for all rows, not one per session.

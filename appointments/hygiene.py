@@ -5,6 +5,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+EMAIL_MAX_LENGTH = 254  # Client.email's column
 EMAIL_INVALID = "Please enter a valid email address, for example name@example.com."
 CONTROL_CHARACTERS = (
     "This contains a hidden special character (it can come along with copied text). "
@@ -56,6 +57,7 @@ def normalise_email(value):
         validate_email(folded)
     except ValidationError:
         raise ValidationError(EMAIL_INVALID, code="invalid") from None
-    if not folded.rpartition("@")[0].isascii():
+    # NFKC can also lengthen it (a ligature becomes two or three letters) past what is stored.
+    if len(folded) > EMAIL_MAX_LENGTH or not folded.rpartition("@")[0].isascii():
         raise ValidationError(EMAIL_INVALID, code="invalid")
     return folded

@@ -274,3 +274,23 @@ def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_
     assert response.status_code == 200
     assert "A client with this email address already exists." in response.content.decode()
     assert Client.objects.count() == 1
+
+
+def test_moving_a_session_to_another_client_takes_that_clients_details(therapist, caller, book):
+    appointment = book(business_time(2026, 12, 2, 10))
+    data = {
+        **admin_booking(caller, appointment.service, "2026-12-02", "10:00"),
+        "client_name": appointment.client_name,
+        "client_phone": appointment.client_phone,
+        "emails-TOTAL_FORMS": str(appointment.emails.count()),
+        "emails-INITIAL_FORMS": str(appointment.emails.count()),
+    }
+    for index, email in enumerate(appointment.emails.order_by("due_at", "pk")):
+        data[f"emails-{index}-id"] = email.pk
+        data[f"emails-{index}-appointment"] = appointment.pk
+    url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
+    response = therapist.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    appointment.refresh_from_db()
+    assert appointment.client == caller
+    assert (appointment.client_name, appointment.client_phone) == ("Phone Caller", "(860) 555-0111")

@@ -353,6 +353,7 @@ def test_kelvin_sign_email_books_for_the_same_client_on_postgresql(client):
     [
         "ka\u0131e@example.com",  # dotless i: Django's own check lets it through, but it is not kate@
         "kate@exa\uff20mple.com",  # fullwidth @, which normalises into a second @
+        "kate@" + ".".join(["\ufb03" * 21] * 4) + ".com",  # ligatures: 93 characters typed, 261 once normalised
     ],
 )
 def test_an_email_that_is_not_valid_once_normalised_is_refused(client, email):
