@@ -7,19 +7,24 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 
 from services.models import Service
 
 from . import agenda, booking, dispatch, privacy
 from .availability import overlapping_appointments, parse_date, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
+from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
+
+DETAILS_DIFFER = "details differ from the client record"
+DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -27,11 +32,25 @@ class AppointmentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Appointment
-        fields = ["client", "service", "start", "status", "client_note", "cancellation_reason"]
+        fields = [
+            "client",
+            "client_name",
+            "client_phone",
+            "service",
+            "start",
+            "status",
+            "client_note",
+            "cancellation_reason",
+        ]
         labels = {"client_note": "Note"}
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and "client" in self.changed_data:
+            # Another client chosen: their details, unless Julie typed others for this session.
+            for field in ("client_name", "client_phone"):
+                if field not in self.changed_data:
+                    cleaned[field] = ""
         start, service = cleaned.get("start"), cleaned.get("service")
         if start and service:
             self.instance.end = start + service.duration
@@ -67,6 +86,28 @@ class OutgoingEmailInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class DetailsDifferFilter(admin.SimpleListFilter):
+    """Bookings made with another name or phone than the client record's: Julie decides which is right."""
+
+    title = "client details"
+    parameter_name = "differ"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Differ from the client record")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(client_name=F("client__name"), client_phone=F("client__phone"))
+        return queryset
+
+
+def details_check(appointment):
+    """The booking's name, marked where it or the phone differs from the client record."""
+    if not appointment.details_differ:
+        return appointment.client_name
+    return format_html("{} <strong>({})</strong>", appointment.client_name, DETAILS_DIFFER)
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -109,10 +150,11 @@ class WhenFilter(admin.SimpleListFilter):
 @admin.register(Appointment)
 class AppointmentAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     form = AppointmentAdminForm
-    list_display = ["start", "client", "status", "source", "email_status"]
-    list_filter = [WhenFilter, "status", "source"]
-    actions = ["cancel_and_notify", "mark_completed", "mark_no_show"]
-    search_fields = ["client__name", "client__email", "client__phone"]
+    list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
+    list_filter = [WhenFilter, "status", "source", DetailsDifferFilter]
+    actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
+    search_fields = ["client_name", "client_phone", "client__name", "client__email", "client__phone"]
+    readonly_fields = ["client_record"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
@@ -121,8 +163,39 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:  # A new session is booked; status and cancellation come later.
-            fields = [f for f in fields if f not in ("status", "cancellation_reason")]
+            fields = [f for f in fields if f not in ("status", "cancellation_reason", "client_record")]
         return fields
+
+    @admin.display(description="Name given", ordering="client_name")
+    def booked_by(self, obj):
+        return details_check(obj)
+
+    @admin.display(description="Email", ordering="client__email")
+    def client_email(self, obj):
+        return obj.client.email
+
+    @admin.display(description="Client record")
+    def client_record(self, obj):
+        client = obj.client
+        if not obj.details_differ:
+            return f"{client.name}, {client.phone}: the same as this session's."
+        return (
+            f"{client.name}, {client.phone}: the {DETAILS_DIFFER}. To use this session's name and phone "
+            "for the client, tick it in the list of appointments and choose "
+            '"Use this booking\'s name and phone for the client".'
+        )
+
+    @admin.action(description="Use this booking's name and phone for the client", permissions=["change_client"])
+    def use_booking_details_for_client(self, request, queryset):
+        # Oldest first: where several bookings of one client are ticked, the latest one wins.
+        changed = {
+            booking.adopt_booking_details(appointment=appointment).pk
+            for appointment in queryset.select_related("client").order_by("created_at", "pk")
+        }
+        self.message_user(request, DETAILS_ADOPTED.format(count=len(changed)), messages.SUCCESS)
+
+    def has_change_client_permission(self, request):
+        return request.user.has_perm("appointments.change_client")
 
     def get_ordering(self, request):
         return ["-start"] if request.GET.get(WhenFilter.parameter_name) == "past" else ["start"]
@@ -257,9 +330,13 @@ class AppointmentInline(admin.TabularInline):
     model = Appointment
     extra = 0
     can_delete = False
-    fields = ["start", "status", "client_note"]
+    fields = ["start", "status", "name_given", "client_phone", "client_note"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description="Name given")
+    def name_given(self, obj):
+        return details_check(obj)
 
     def get_queryset(self, request):
         # Each row's title names the client: one query for all rows, not one per session.
@@ -269,8 +346,19 @@ class AppointmentInline(admin.TabularInline):
         return False
 
 
+class ClientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ["name", "email", "phone", "notes"]
+
+    def clean_email(self):
+        # The one stored form, so the unique check below compares like with like.
+        return normalise_email(self.cleaned_data["email"])
+
+
 @admin.register(Client)
 class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
+    form = ClientAdminForm
     list_display = ["name", "email", "phone", "session_count", "no_show_count"]
     search_fields = ["name", "email", "phone"]
     fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]
@@ -371,7 +459,7 @@ class TimeOffAdmin(admin.ModelAdmin):
 class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["kind", "appointment", "status", "due_at", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind"]
-    search_fields = ["appointment__client__name", "appointment__client__email"]
+    search_fields = ["appointment__client_name", "appointment__client__name", "appointment__client__email"]
     list_select_related = ["appointment__client"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
     actions = ["send_again"]

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from . import outbox
 from .availability import find_free_slot, overlapping_appointments
+from .hygiene import normalise_email
 from .models import Appointment, BookingRules, Client
 
 SLOT_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time below."
@@ -21,6 +22,10 @@ TOO_LATE_TO_CHANGE = (
     "This session starts too soon to change online. Please contact Julie directly to cancel or move it."
 )
 NOT_CHANGEABLE = "This session can no longer be changed online."
+KEY_ALREADY_USED = (
+    "This booking form was already used for another booking. "
+    "Please check the time and your details, then press Confirm booking again."
+)
 
 
 class BookingError(Exception):
@@ -51,13 +56,21 @@ def _check_client_can_change(appointment, *, rules, now):
 
 
 def _client_for(details):
-    client = Client.objects.filter(email__iexact=details.email).first()
-    if client is None:
-        return Client.objects.create(name=details.name, email=details.email.lower(), phone=details.phone)
-    # Returning clients: keep their contact details current.
-    client.name, client.phone = details.name, details.phone
-    client.save(update_fields=["name", "phone"])
+    """The client with this email (normalised), made from the details if new.
+
+    A returning client's record is left as it is: anyone can type anyone's email, so
+    the website must not overwrite it. The booking keeps the details it was made with,
+    and admin shows Julie where they differ.
+    """
+    client, _ = Client.objects.get_or_create(
+        email=normalise_email(details.email), defaults={"name": details.name, "phone": details.phone}
+    )
     return client
+
+
+def _same_submission(appointment, *, start, client_details):
+    """Whether an earlier booking with this form key came from this very form (a double click)."""
+    return appointment.start == start and appointment.client.email == normalise_email(client_details.email)
 
 
 def _create(**fields):
@@ -72,21 +85,26 @@ def _create(**fields):
 def book_appointment(*, start, client_details, service, now, note="", booking_key=None):
     """Book a free slot for a client on the website. Raises SlotUnavailable.
 
-    A repeated submission of one form (same booking_key) returns the booking it
-    already made instead of making a second one.
+    A repeated submission of one form (same booking_key, client and time) returns
+    the booking it already made instead of making a second one. A key that made
+    another booking raises BookingError: it must never lead to that booking's page.
     """
     with transaction.atomic():
         rules = lock_calendar()
         if booking_key:
-            earlier = Appointment.objects.filter(booking_key=booking_key).first()
+            earlier = Appointment.objects.select_related("client").filter(booking_key=booking_key).first()
             if earlier is not None:
-                return earlier
+                if _same_submission(earlier, start=start, client_details=client_details):
+                    return earlier
+                raise BookingError(KEY_ALREADY_USED)
         slot = find_free_slot(start, now=now, length=service.duration, rules=rules)
         if slot is None:
             taken = overlapping_appointments(start=start, end=start + service.duration).exists()
             raise SlotUnavailable(SLOT_TAKEN if taken else SLOT_NOT_OFFERED)
         appointment = _create(
             client=_client_for(client_details),
+            client_name=client_details.name,
+            client_phone=client_details.phone,
             service=service,
             start=slot.start,
             end=slot.end,
@@ -115,6 +133,9 @@ def save_appointment_from_admin(*, appointment, now):
                 raise SlotUnavailable(OVERLAPS_SESSION.format(clash=clash))
         if before is None:
             appointment.source = Appointment.Source.ADMIN
+        # Details Julie left empty are the client's own.
+        appointment.client_name = appointment.client_name or appointment.client.name
+        appointment.client_phone = appointment.client_phone or appointment.client.phone
         was_booked = before is not None and before.status == Status.BOOKED
         is_booked = appointment.status == Status.BOOKED
         newly_booked = is_booked and not was_booked  # new, or a cancelled session back on
@@ -141,6 +162,15 @@ def save_appointment_from_admin(*, appointment, now):
         elif appointment.status == Status.NO_SHOW:
             outbox.skip_pending(appointment, kinds=[outbox.Kind.AFTERCARE])
     return appointment
+
+
+def adopt_booking_details(*, appointment):
+    """Julie's decision: the client record takes the name and phone given for this booking."""
+    client = appointment.client
+    client.name = appointment.client_name or client.name
+    client.phone = appointment.client_phone or client.phone
+    client.save(update_fields=["name", "phone"])
+    return client
 
 
 def cancel_appointment(*, appointment, now, reason="", by_client=True, tell_client=True):

@@ -97,8 +97,8 @@ def therapist_feed_ics(*, appointments, time_off, now):
     cal.add("x-wr-calname", "Posture Massage sessions")
     for appointment in appointments:
         cancelled = appointment.status == Appointment.Status.CANCELLED
-        client = appointment.client
-        lines = [f"Phone: {client.phone}", f"Email: {client.email}"]
+        # The name and phone given for this booking; the email is the client's one address.
+        lines = [f"Phone: {appointment.client_phone}", f"Email: {appointment.client.email}"]
         if appointment.client_note:
             lines.append(f"Note: {appointment.client_note}")
         lines.append(f"{settings.SITE_URL}{reverse('admin:appointments_appointment_change', args=[appointment.pk])}")
@@ -107,7 +107,7 @@ def therapist_feed_ics(*, appointments, time_off, now):
                 event_uid(appointment),
                 start=appointment.start,
                 end=appointment.end,
-                summary=f"{'Cancelled: ' if cancelled else ''}{client.name}",
+                summary=f"{'Cancelled: ' if cancelled else ''}{appointment.client_name}",
                 description="\n".join(lines),
                 sequence=appointment.sequence,
                 status="CANCELLED" if cancelled else "CONFIRMED",

@@ -1,3 +1,5 @@
+import re
+import secrets
 from datetime import datetime
 
 import phonenumbers
@@ -8,11 +10,22 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .booking import ClientDetails
+from .hygiene import EMAIL_INVALID, normalise_email, refuse_control_characters
 
 START_INVALID = "That time could not be read. Please choose a time from the list."
 PHONE_INVALID = "Please enter a phone number Julie can call, for example (860) 555-0123."
 HONEYPOT_FILLED = "Please leave this field empty."
 POLICY_REQUIRED = "Please confirm you have read the cancellation policy."
+BOOKING_KEY_INVALID = (
+    "Something went wrong with this form, so nothing was booked yet. "
+    "Please check the time and your details, then press Confirm booking again."
+)
+# The booking form's one-time key, as new_booking_key() makes it.
+BOOKING_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def new_booking_key():
+    return secrets.token_urlsafe(24)
 
 
 def parse_slot_start(value):
@@ -60,11 +73,39 @@ class SlotStartField(forms.Field):
         return slot_value(value) if isinstance(value, datetime) else value
 
 
+class TextField(forms.CharField):
+    """Text a client types: control characters are refused (before any stripping, so none
+    slips through unseen); newlines and tabs only where it is multi-line (a Textarea)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = refuse_control_characters(value, multiline=isinstance(self.widget, forms.Textarea))
+        return super().to_python(value)
+
+
+class EmailAddressField(forms.EmailField):
+    """An email address, checked for control characters, then stored and matched normalised."""
+
+    default_error_messages = {"invalid": EMAIL_INVALID}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = refuse_control_characters(value)
+        return super().to_python(value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalise_email(value) if value else value
+
+
 class PublicForm(forms.Form):
-    """A form clients fill in: rendered by crispy inside the page's own <form>, with a honeypot."""
+    """A form clients fill in: rendered by crispy inside the page's own <form>, with a honeypot.
+
+    Every text field is a TextField or EmailAddressField, so no control character gets in.
+    """
 
     # Hidden from people by CSS; bots that fill every field give themselves away.
-    website = forms.CharField(
+    website = TextField(
         label="Leave this field empty",
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
@@ -84,21 +125,21 @@ class PublicForm(forms.Form):
 
 class BookingForm(PublicForm):
     start = SlotStartField(widget=forms.HiddenInput)
-    booking_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(
+    booking_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    name = TextField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = EmailAddressField(
         label="Email",
         max_length=254,
         help_text="Your confirmation and the link to change your booking go here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = TextField(
         label="Phone",
         max_length=30,
         help_text="In case Julie needs to reach you about your session.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    note = forms.CharField(
+    note = TextField(
         label="A note for Julie (optional)",
         required=False,
         max_length=1000,
@@ -112,8 +153,15 @@ class BookingForm(PublicForm):
 
     field_order = ["name", "email", "phone", "note", "accept_policy", "website", "start", "booking_key"]
 
-    def __init__(self, *args, alternatives=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, alternatives=(), **kwargs):
+        # A key that is not one we made (tampered, truncated) is replaced by a fresh one,
+        # and the client asked to confirm again: the form must not stay stuck on it.
+        self.key_replaced = False
+        if data is not None and data.get("booking_key") and not BOOKING_KEY_PATTERN.fullmatch(data["booking_key"]):
+            data = data.copy()
+            data["booking_key"] = new_booking_key()
+            self.key_replaced = True
+        super().__init__(data, *args, **kwargs)
         self.fields["accept_policy"].help_text = format_html(
             'Read the <a href="{}">cancellation policy</a>.', reverse_lazy("services:policies")
         )
@@ -148,13 +196,19 @@ class BookingForm(PublicForm):
     def clean_note(self):
         return self.cleaned_data["note"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.key_replaced:
+            raise forms.ValidationError(BOOKING_KEY_INVALID, code="booking_key")
+        return cleaned
+
     def client_details(self):
         data = self.cleaned_data
         return ClientDetails(name=data["name"], email=data["email"], phone=data["phone"])
 
 
 class CancelForm(PublicForm):
-    reason = forms.CharField(
+    reason = TextField(
         label="Reason (optional)",
         required=False,
         max_length=1000,

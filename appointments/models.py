@@ -7,7 +7,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,10 +171,14 @@ class TimeOff(models.Model):
 
 
 class Client(models.Model):
-    """Someone who books; recognised by email, whatever its case."""
+    """Someone who books; recognised by email, stored in one form (hygiene.normalise_email).
+
+    The website never changes this record: each booking keeps the name and phone
+    typed for it, and Julie decides whether the client's details follow.
+    """
 
     name = models.CharField(max_length=100)
-    email = models.EmailField()
+    email = models.EmailField(help_text="Stored in lower case; matched whatever case is typed.")
     phone = models.CharField(max_length=30)
     notes = models.TextField(blank=True, help_text="Private: clients never see this.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,7 +186,13 @@ class Client(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="appointments_client_unique_email_ci"),
+            # Every write stores normalise_email()'s form, so the plain column is unique:
+            # no database case function (whose idea of case differs from Python's) involved.
+            models.UniqueConstraint(
+                fields=["email"],
+                name="appointments_client_unique_email",
+                violation_error_message="A client with this email address already exists.",
+            ),
         ]
         # Not view_client: viewing one client in admin is not taking away all they hold.
         permissions = [
@@ -207,6 +216,13 @@ class Appointment(models.Model):
         ADMIN = "admin", "Admin"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    # As given for this booking: another booking with the same email never changes them.
+    client_name = models.CharField(
+        "name", max_length=100, blank=True, help_text="As given for this session. Empty: the client's name."
+    )
+    client_phone = models.CharField(
+        "phone", max_length=30, blank=True, help_text="As given for this session. Empty: the client's phone."
+    )
     service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -245,7 +261,12 @@ class Appointment(models.Model):
 
     def __str__(self):
         start = timezone.localtime(self.start)
-        return f"{self.client.name}, {start:%a %b %-d, %Y %-I:%M %p}"
+        return f"{self.client_name or self.client.name}, {start:%a %b %-d, %Y %-I:%M %p}"
+
+    @property
+    def details_differ(self):
+        """Whether this booking was made with another name or phone than the client record's."""
+        return (self.client_name, self.client_phone) != (self.client.name, self.client.phone)
 
     @property
     def is_active(self):

@@ -21,7 +21,7 @@ from services.models import Service
 
 from . import availability, booking, page_cache
 from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
-from .forms import BookingForm, CancelForm, RescheduleForm, parse_slot_start, slot_value
+from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
@@ -208,7 +208,7 @@ def details(request):
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
             return redirect(_day_url(start) if start else reverse("appointments:days"))
-        form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": secrets.token_urlsafe(24)})
+        form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
         return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
 
     context = _posted_details_context(request, service)
@@ -235,6 +235,12 @@ def details(request):
         if not alternatives:
             form.add_error(None, NO_TIMES_LEFT)
         return render(request, "appointments/details.html", {**context, "form": form, "slot": None})
+    except booking.BookingError as exc:
+        # This form's key made another booking: keep what they typed, with a fresh key.
+        form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
+        form.is_valid()
+        form.add_error(None, str(exc))
+        return render(request, "appointments/details.html", {**context, "form": form})
     _count_change(request, "booking")
     return redirect("appointments:confirmed", token=appointment.manage_token)
 

@@ -70,6 +70,8 @@ def create_due_emails(count, *, spread_due=False):
         (
             Appointment(
                 client=clients[i % len(clients)],
+                client_name=clients[i % len(clients)].name,
+                client_phone=clients[i % len(clients)].phone,
                 service=service,
                 start=first + timedelta(hours=2 * i),  # never overlapping: the exclusion constraint
                 end=first + timedelta(hours=2 * i + 1),

@@ -163,7 +163,9 @@ def fill_calendar(count, *, now, seed):
     Appointment.objects.bulk_create(
         (
             Appointment(
-                client=rng.choice(clients),
+                client=(client := rng.choice(clients)),
+                client_name=client.name,
+                client_phone=client.phone,
                 service=service,
                 start=start,
                 end=start + service.duration,

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from appointments.admin import DETAILS_DIFFER
 from appointments.models import Appointment, Client, OutgoingEmail
 
 from .conftest import business_time
@@ -179,3 +180,117 @@ def test_a_clients_page_lists_their_sessions_in_a_fixed_number_of_queries(julie,
         response = julie.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("/change/") >= 10
+
+
+# --- each booking keeps its own name and phone; Julie decides whether the client record follows ---
+
+
+@pytest.fixture
+def therapist(client, django_user_model):
+    """Julie as she logs in: staff in the Therapist group, not a superuser."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("julie", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Therapist"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def two_bookings_one_email(service, now):
+    from appointments.booking import ClientDetails, book_appointment
+
+    ada = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    first = book_appointment(start=business_time(2026, 12, 2, 10), client_details=ada, service=service, now=now)
+    new = ClientDetails(name="Ada King", email="ADA@example.com", phone="(203) 555-0666")
+    second = book_appointment(start=business_time(2026, 12, 3, 10), client_details=new, service=service, now=now)
+    return first, second
+
+
+def test_appointment_list_shows_each_bookings_own_name_and_flags_differences(therapist, two_bookings_one_email):
+    first, second = two_bookings_one_email
+    page = therapist.get(reverse("admin:appointments_appointment_changelist") + "?when=all").content.decode()
+    assert "Ada Lovelace" in page and "Ada King" in page
+    assert page.count(DETAILS_DIFFER) == 1
+    differing = therapist.get(reverse("admin:appointments_appointment_changelist") + "?when=all&differ=yes")
+    assert f"/appointment/{second.pk}/change/" in differing.content.decode()
+    assert f"/appointment/{first.pk}/change/" not in differing.content.decode()
+
+
+def test_client_page_shows_each_bookings_name_and_what_differs(therapist, two_bookings_one_email):
+    first, second = two_bookings_one_email
+    page = therapist.get(reverse("admin:appointments_client_change", args=[first.client_id])).content.decode()
+    assert "Ada King" in page and "(203) 555-0666" in page
+    assert DETAILS_DIFFER in page
+
+
+def test_julie_adopts_a_bookings_details_onto_the_client_with_one_action(therapist, two_bookings_one_email):
+    first, second = two_bookings_one_email
+    response = therapist.post(
+        reverse("admin:appointments_appointment_changelist") + "?when=all",
+        {"action": "use_booking_details_for_client", "_selected_action": [second.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    second.client.refresh_from_db()
+    assert (second.client.name, second.client.phone) == ("Ada King", "(203) 555-0666")
+    first.refresh_from_db()
+    assert (first.client_name, first.client_phone) == ("Ada Lovelace", "(860) 555-0100")  # history as it was
+
+
+def test_a_phone_booking_takes_the_clients_details_unless_julie_types_others(therapist, caller, service):
+    url = reverse("admin:appointments_appointment_add")
+    data = {**admin_booking(caller, service, "2026-12-02", "19:00"), "client_name": "", "client_phone": ""}
+    assert therapist.post(url, data).status_code == 302
+    data = {**admin_booking(caller, service, "2026-12-03", "19:00"), "client_name": "Mum of caller"}
+    assert therapist.post(url, {**data, "client_phone": ""}).status_code == 302
+    first, second = Appointment.objects.order_by("start")
+    assert (first.client_name, first.client_phone) == ("Phone Caller", "(860) 555-0111")
+    assert (second.client_name, second.client_phone) == ("Mum of caller", "(860) 555-0111")
+
+
+@pytest.mark.parametrize("typed", ["CALLER@example.com", "\u212aate@Example.com"])
+def test_julie_adding_a_client_stores_the_normalised_email_and_refuses_a_duplicate(therapist, caller, typed):
+    url = reverse("admin:appointments_client_add")
+    data = {"name": "New", "email": typed, "phone": "860 555 0123", "notes": ""}
+    response = therapist.post(url, {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"})
+    if typed.startswith("CALLER"):
+        assert response.status_code == 200
+        assert "already exists" in response.content.decode()
+        assert Client.objects.count() == 1
+    else:
+        assert response.status_code == 302
+        assert Client.objects.filter(email="kate@example.com").exists()
+
+
+@pytest.mark.postgres
+def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_postgresql(therapist):
+    Client.objects.create(name="Kate", email="kate@example.com", phone="(860) 555-0100")
+    data = {"name": "Kate?", "email": "\u212aATE@example.com", "phone": "860 555 0123", "notes": ""}
+    response = therapist.post(
+        reverse("admin:appointments_client_add"),
+        {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "A client with this email address already exists." in response.content.decode()
+    assert Client.objects.count() == 1
+
+
+def test_moving_a_session_to_another_client_takes_that_clients_details(therapist, caller, book):
+    appointment = book(business_time(2026, 12, 2, 10))
+    data = {
+        **admin_booking(caller, appointment.service, "2026-12-02", "10:00"),
+        "client_name": appointment.client_name,
+        "client_phone": appointment.client_phone,
+        "emails-TOTAL_FORMS": str(appointment.emails.count()),
+        "emails-INITIAL_FORMS": str(appointment.emails.count()),
+    }
+    for index, email in enumerate(appointment.emails.order_by("due_at", "pk")):
+        data[f"emails-{index}-id"] = email.pk
+        data[f"emails-{index}-appointment"] = appointment.pk
+    url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
+    response = therapist.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    appointment.refresh_from_db()
+    assert appointment.client == caller
+    assert (appointment.client_name, appointment.client_phone) == ("Phone Caller", "(860) 555-0111")

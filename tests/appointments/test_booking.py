@@ -4,9 +4,11 @@ import pytest
 from django.db import IntegrityError
 
 from appointments.booking import (
+    KEY_ALREADY_USED,
     SLOT_TAKEN,
     TOO_LATE_TO_CHANGE,
     BookingError,
+    ClientDetails,
     SlotUnavailable,
     book_appointment,
     cancel_appointment,
@@ -165,3 +167,81 @@ def test_database_refuses_overlapping_sessions_even_without_the_booking_code(now
             start=WEDNESDAY_10 + timedelta(minutes=30),
             end=WEDNESDAY_10 + timedelta(minutes=90),
         )
+
+
+# --- who the client is: matched by normalised email, never rewritten from the public form ---
+
+
+def test_returning_client_does_not_rewrite_the_client_record_or_earlier_bookings(service, now):
+    ada = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    first = book_appointment(start=WEDNESDAY_10, client_details=ada, service=service, now=now)
+    stranger = ClientDetails(name="Mallory Smith", email="ADA@Example.com", phone="(203) 555-0666")
+    second = book_appointment(start=business_time(2026, 12, 3, 10), client_details=stranger, service=service, now=now)
+    assert second.client_id == first.client_id
+    client = Client.objects.get()
+    assert (client.name, client.phone, client.email) == ("Ada Lovelace", "(860) 555-0100", "ada@example.com")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.client_name, first.client_phone) == ("Ada Lovelace", "(860) 555-0100")
+    assert (second.client_name, second.client_phone) == ("Mallory Smith", "(203) 555-0666")
+    assert not first.details_differ
+    assert second.details_differ
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "kate@example.com",
+        "KATE@EXAMPLE.COM",
+        "Kate@Example.Com",
+        "\u212aate@example.com",  # KELVIN SIGN, a look-alike of K
+        "\u212aATE@EXAMPLE.COM",
+        "ｋａｔｅ@example.com",  # fullwidth letters
+    ],
+)
+def test_email_variants_find_the_same_client(service, now, typed):
+    kate = ClientDetails(name="Kate", email="kate@example.com", phone="(860) 555-0100")
+    first = book_appointment(start=WEDNESDAY_10, client_details=kate, service=service, now=now)
+    again = ClientDetails(name="Kate B.", email=typed, phone="(860) 555-0100")
+    second = book_appointment(start=business_time(2026, 12, 3, 10), client_details=again, service=service, now=now)
+    assert second.client_id == first.client_id
+    assert list(Client.objects.values_list("email", flat=True)) == ["kate@example.com"]
+
+
+def test_a_new_client_is_stored_with_the_normalised_email(service, now):
+    details = ClientDetails(name="Kate", email="\u212aATE@Example.COM", phone="(860) 555-0100")
+    appointment = book_appointment(start=WEDNESDAY_10, client_details=details, service=service, now=now)
+    assert appointment.client.email == "kate@example.com"
+
+
+def test_database_keeps_one_client_per_normalised_email(db):
+    Client.objects.create(name="Kate", email="kate@example.com", phone="1")
+    with pytest.raises(IntegrityError):
+        Client.objects.create(name="Kate again", email="kate@example.com", phone="2")
+
+
+# --- the booking form's one-time key ---
+
+
+def test_a_key_reused_for_another_client_does_not_return_their_booking(service, client_details, now):
+    key = "k" * 32
+    theirs = book_appointment(
+        start=WEDNESDAY_10, client_details=client_details, service=service, now=now, booking_key=key
+    )
+    mallory = ClientDetails(name="Mallory", email="mallory@example.com", phone="(860) 555-0666")
+    with pytest.raises(BookingError, match=KEY_ALREADY_USED[:30]):
+        book_appointment(start=WEDNESDAY_10, client_details=mallory, service=service, now=now, booking_key=key)
+    with pytest.raises(BookingError, match=KEY_ALREADY_USED[:30]):
+        later = business_time(2026, 12, 3, 10)
+        book_appointment(start=later, client_details=client_details, service=service, now=now, booking_key=key)
+    assert list(Appointment.objects.all()) == [theirs]
+
+
+def test_a_double_click_with_the_email_in_another_case_is_still_the_same_submission(service, client_details, now):
+    key = "k" * 32
+    first = book_appointment(
+        start=WEDNESDAY_10, client_details=client_details, service=service, now=now, booking_key=key
+    )
+    shouted = ClientDetails(name=client_details.name, email=client_details.email.upper(), phone=client_details.phone)
+    second = book_appointment(start=WEDNESDAY_10, client_details=shouted, service=service, now=now, booking_key=key)
+    assert second.pk == first.pk

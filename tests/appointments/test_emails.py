@@ -167,3 +167,18 @@ def test_reminder_across_the_spring_forward_is_24_real_hours_before(book):
     appointment = book(start, at=business_time(2027, 3, 8, 9))
     reminder = owed(appointment, Kind.REMINDER)
     assert start - reminder.due_at == timedelta(hours=24)
+
+
+def test_each_booking_is_greeted_and_announced_with_its_own_name_and_phone(service, now):
+    ada = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    book_appointment(start=WEDNESDAY_10, service=service, now=now, client_details=ada)
+    other = ClientDetails(name="Mallory Smith", email="Ada@Example.com", phone="(203) 555-0666")
+    second = book_appointment(start=business_time(2026, 12, 3, 10), service=service, now=now, client_details=other)
+    confirmation = emails.build_message(owed(second, Kind.CONFIRMATION))
+    assert "Hello Mallory Smith" in confirmation.body
+    assert "Ada Lovelace" not in confirmation.body + confirmation.alternatives[0].content
+    notice = emails.build_message(owed(second, Kind.THERAPIST_NEW))
+    assert "Mallory Smith" in notice.subject
+    assert "(203) 555-0666" in notice.body
+    assert "differ from the client record (Ada Lovelace, (860) 555-0100)" in notice.body
+    assert "differ from the client record" in notice.alternatives[0].content

@@ -62,3 +62,18 @@ def test_julie_is_staff_in_the_therapist_group_not_superuser(client, django_user
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert Group.objects.get(name="Therapist").permissions.count() == 29
     assert julie.has_perm("appointments.export_client_data") and julie.has_perm("appointments.erase_client_data")
+
+
+def test_feed_shows_each_bookings_own_name_and_phone(client, service, now):
+    from appointments.booking import ClientDetails, book_appointment
+
+    ada = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    book_appointment(start=business_time(2026, 12, 2, 10), client_details=ada, service=service, now=now)
+    other = ClientDetails(name="Mallory Smith", email="ADA@example.com", phone="(203) 555-0666")
+    book_appointment(start=business_time(2026, 12, 3, 10), client_details=other, service=service, now=now)
+    response = client.get(CalendarFeed.load().get_absolute_url())
+    events = sorted(icalendar.Calendar.from_ical(response.content).walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
+    assert [str(e["SUMMARY"]) for e in events] == ["Ada Lovelace", "Mallory Smith"]
+    assert "(860) 555-0100" in str(events[0]["DESCRIPTION"])
+    assert "(203) 555-0666" in str(events[1]["DESCRIPTION"])
+    assert "(860) 555-0100" not in str(events[1]["DESCRIPTION"])

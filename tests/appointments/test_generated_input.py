@@ -4,11 +4,14 @@ from urllib.parse import quote
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appointments.forms import slot_value
+from appointments.hygiene import normalise_email
+from appointments.models import Appointment, Client
 
 from .conftest import business_time
 
@@ -44,6 +47,12 @@ nasty_text = st.one_of(
             "' OR 1=1 --",
             "2026-12-02T10:00+14:00",
             "+1 860 555 0100",
+            '"a\x0bX-Injected:yes"@example.com',
+            "\u212aate@example.com",
+            "ada@exa\uff20mple.com",
+            "Ada\u202eLovelace",
+            "line\r\nbreak",
+            "A" * 32,
         ]
     ),
 )
@@ -103,3 +112,56 @@ def test_cancel_and_reschedule_never_fail_on_generated_input(client, booked, dat
     for name in ["reschedule", "cancel"]:
         response = client.post(reverse(f"appointments:{name}", kwargs={"token": booked.manage_token}), data)
         assert response.status_code in ANSWERS
+
+
+# Emails as people type them: any case, with look-alikes NFKC folds (KELVIN SIGN, long s, fullwidth).
+LOOK_ALIKES = {"k": "\u212a", "s": "\u017f", "a": "\uff41", "e": "\uff45"}
+typed_emails = st.builds(
+    lambda address, flips: "".join(
+        LOOK_ALIKES.get(char, char) if flip == 2 else char.upper() if flip else char
+        for char, flip in zip(address, flips + [0] * len(address), strict=False)
+    ),
+    st.emails(),
+    st.lists(st.integers(0, 2), max_size=80),
+)
+
+
+@quiet
+@given(email=st.one_of(typed_emails, st.text(max_size=80)))
+def test_normalised_email_is_stable_and_valid(email):
+    try:
+        once = normalise_email(email)
+    except ValidationError:
+        return
+    assert normalise_email(once) == once
+    assert once == once.casefold()
+
+
+@quiet
+@given(email=typed_emails)
+def test_one_client_per_normalised_email_whatever_is_typed(client, email):
+    Client.objects.all().delete()  # hypothesis reuses the test's database across examples
+    first = {**GOOD, "email": email, "booking_key": ""}
+    response = client.post(reverse("appointments:details"), first)
+    assert response.status_code in {200, 302}
+    if response.status_code == 302:
+        stored = Client.objects.get()
+        assert stored.email == normalise_email(email)
+        again = {**first, "email": stored.email.upper(), "start": slot_value(business_time(2026, 12, 3, 10))}
+        assert client.post(reverse("appointments:details"), again).status_code == 302
+        assert Client.objects.count() == 1
+    Appointment.objects.all().delete()
+
+
+@quiet
+@given(
+    field=st.sampled_from(["name", "phone", "email", "note"]),
+    char=st.characters(categories=["Cc", "Cf", "Zl", "Zp"], exclude_characters="\u200c\u200d\n\t\r"),
+)
+def test_a_control_character_anywhere_in_the_booking_form_is_refused(client, field, char):
+    value = GOOD[field] or "Migraines"
+    data = {**GOOD, field: value[:2] + char + value[2:]}
+    response = client.post(reverse("appointments:details"), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Appointment.objects.exists()

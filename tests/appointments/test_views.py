@@ -7,8 +7,17 @@ import time_machine
 from django.core import signing
 from django.urls import reverse
 
-from appointments.booking import SLOT_TAKEN
-from appointments.forms import PHONE_INVALID, POLICY_REQUIRED, slot_value
+from appointments.booking import KEY_ALREADY_USED, SLOT_TAKEN
+from appointments.forms import (
+    BOOKING_KEY_INVALID,
+    PHONE_INVALID,
+    POLICY_REQUIRED,
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    slot_value,
+)
+from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID
 from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
 from tests.conftest import free_port
 
@@ -128,7 +137,7 @@ def test_taken_slot_offers_other_times_and_keeps_details(client, book):
 
 
 def test_double_submit_books_once(client):
-    data = booking_data(booking_key="same-form-key-123")
+    data = booking_data(booking_key="same-form-key-123-same-form-key-")
     first = client.post(reverse("appointments:details"), data)
     second = client.post(reverse("appointments:details"), data)
     assert first.status_code == second.status_code == 302
@@ -306,3 +315,141 @@ def test_one_clients_link_cannot_see_or_cancel_anothers_booking(client, book):
     ada.refresh_from_db()
     assert bob.status == Appointment.Status.BOOKED
     assert ada.status == Appointment.Status.CANCELLED
+
+
+# --- one client cannot rewrite another's details ---
+
+
+def test_booking_with_someone_elses_email_changes_nothing_of_theirs(client, book):
+    ada = book(WEDNESDAY_10, email="ada@example.com")
+    response = client.post(
+        reverse("appointments:details"),
+        booking_data(
+            start=business_time(2026, 12, 3, 10), name="Mallory", email="ADA@example.com", phone="203 555 0666"
+        ),
+        follow=True,
+    )
+    assert "Thank you, Mallory." in text_of(response)
+    assert "Someone" not in text_of(response)  # Ada's name is not shown to whoever used her email
+    ada.refresh_from_db()
+    assert (ada.client.name, ada.client.phone) == ("Someone", "(860) 555-0199")
+    assert (ada.client_name, ada.client_phone) == ("Someone", "(860) 555-0199")
+    assert text_of(client.get(ada.get_manage_url())).count("Mallory") == 0
+
+
+@pytest.mark.postgres
+def test_kelvin_sign_email_books_for_the_same_client_on_postgresql(client):
+    first = client.post(reverse("appointments:details"), booking_data(email="kate@example.com"))
+    assert first.status_code == 302
+    look_alike = booking_data(start=business_time(2026, 12, 3, 10), email="\u212aATE@example.com", name="K. Look-alike")
+    second = client.post(reverse("appointments:details"), look_alike)
+    assert second.status_code == 302
+    assert Appointment.objects.values("client").distinct().count() == 1
+    assert Appointment.objects.filter(client__email="kate@example.com").count() == 2
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ka\u0131e@example.com",  # dotless i: Django's own check lets it through, but it is not kate@
+        "kate@exa\uff20mple.com",  # fullwidth @, which normalises into a second @
+        "kate@" + ".".join(["\ufb03" * 21] * 4) + ".com",  # ligatures: 93 characters typed, 261 once normalised
+    ],
+)
+def test_an_email_that_is_not_valid_once_normalised_is_refused(client, email):
+    response = client.post(reverse("appointments:details"), booking_data(email=email))
+    assert response.status_code == 200
+    assert EMAIL_INVALID in text_of(response)
+    assert not Appointment.objects.exists()
+
+
+# --- control characters: refused with a clear message, what was typed kept ---
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "Ada\x07 Lovelace"),
+        ("name", "Ada\u202eecalevoL"),  # right-to-left override
+        ("name", "Ada\nLovelace"),
+        ("phone", "860-555-0100\x00"),
+        ("phone", "860\x1b555\x1b0100"),
+        ("email", '"a\x0bX-Injected:yes"@example.com'),
+        ("email", "ada\u200b@example.com"),  # zero-width space
+        ("note", "Migraines\x08 most mornings"),
+        ("note", "Line one\u2028line two"),  # line separator
+    ],
+)
+def test_control_characters_in_the_booking_form_are_refused_next_to_the_field(client, field, value):
+    response = client.post(reverse("appointments:details"), booking_data(**{field: value}))
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+    form = response.context["form"]
+    assert form.errors[field] == [CONTROL_CHARACTERS]
+    assert "Migraines most mornings." in text_of(response) or field == "note"
+    assert 'value="Ada Lovelace"' in response.content.decode() or field == "name"
+
+
+def test_line_breaks_and_tabs_are_kept_in_the_note_with_plain_newlines(client):
+    response = client.post(reverse("appointments:details"), booking_data(note="Mornings:\r\n\tworst on Mondays\r\n"))
+    assert response.status_code == 302
+    assert Appointment.objects.get().client_note == "Mornings:\n\tworst on Mondays"
+
+
+def test_control_characters_in_a_cancel_reason_are_refused(client, booked):
+    url = reverse("appointments:cancel", kwargs={"token": booked.manage_token})
+    response = client.post(url, {"reason": "Feeling\x0c better", "website": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"] == [CONTROL_CHARACTERS]
+    assert "Feeling" in text_of(response)
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED
+
+
+def test_a_multi_line_cancel_reason_is_kept(client, booked):
+    url = reverse("appointments:cancel", kwargs={"token": booked.manage_token})
+    client.post(url, {"reason": "Sick.\r\nWill book again.", "website": ""})
+    booked.refresh_from_db()
+    assert booked.cancellation_reason == "Sick.\nWill book again."
+
+
+# --- the booking form's one-time key ---
+
+
+def test_a_reposted_key_from_someone_elses_booking_never_shows_their_confirmation(client, book):
+    key = "A" * 32
+    theirs = client.post(reverse("appointments:details"), booking_data(booking_key=key))
+    assert theirs.status_code == 302
+    mine = booking_data(start=business_time(2026, 12, 3, 10), booking_key=key, name="Mallory", email="m@example.com")
+    response = client.post(reverse("appointments:details"), mine)
+    assert response.status_code == 200
+    assert theirs["Location"] not in response.content.decode()
+    assert KEY_ALREADY_USED in text_of(response)
+    fresh_key = response.context["form"]["booking_key"].value()
+    assert fresh_key != key
+    assert 'value="Mallory"' in response.content.decode()
+    # Confirming again with the fresh key books, once.
+    again = client.post(reverse("appointments:details"), {**mine, "booking_key": fresh_key})
+    assert again.status_code == 302
+    assert Appointment.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 64, "A" * 31 + "!", "A" * 31 + "\x00"])
+def test_a_malformed_booking_key_is_replaced_and_the_client_asked_to_confirm_again(client, key):
+    response = client.post(reverse("appointments:details"), booking_data(booking_key=key))
+    assert response.status_code == 200
+    assert BOOKING_KEY_INVALID in text_of(response)
+    fresh_key = response.context["form"]["booking_key"].value()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", fresh_key)
+    assert not Appointment.objects.exists()
+    assert client.post(reverse("appointments:details"), booking_data(booking_key=fresh_key)).status_code == 302
+
+
+@pytest.mark.parametrize("form_class", [BookingForm, CancelForm, RescheduleForm])
+def test_every_text_field_of_the_public_forms_refuses_control_characters(form_class):
+    for name in form_class().fields:
+        if name in {"start", "booking_key", "accept_policy"}:
+            continue  # a slot time, the form's own key and a tick box: each parsed strictly
+        form = form_class({name: "a\x07b"})
+        form.is_valid()
+        assert form.errors.get(name) == [CONTROL_CHARACTERS], name

@@ -1,0 +1,94 @@
+"""The data migrations of client details and emails, run on rows as older versions stored them."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from .conftest import business_time
+
+BEFORE = [("appointments", "0010_therapist_may_export_and_erase")]
+
+
+@pytest.fixture
+def migrator(seeded):
+    """Migrate back to BEFORE; .apps has the models as they were; .forward() goes to the latest."""
+
+    class Migrator:
+        executor = MigrationExecutor(connection)
+        latest = executor.loader.graph.leaf_nodes()
+
+        def __init__(self):
+            self.executor.migrate(BEFORE)
+            self.apps = self.executor.loader.project_state(BEFORE).apps
+
+        def forward(self):
+            self.executor = MigrationExecutor(connection)  # fresh state: the graph was applied backwards
+            self.executor.migrate(self.latest)
+            return self.executor.loader.project_state(self.latest).apps
+
+    migrator = Migrator()
+    yield migrator
+    MigrationExecutor(connection).migrate(migrator.latest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrations_keep_each_bookings_details_and_merge_clients_that_become_one_address(migrator):
+    Client = migrator.apps.get_model("appointments", "Client")
+    Appointment = migrator.apps.get_model("appointments", "Appointment")
+    Service = migrator.apps.get_model("services", "Service")
+    service = Service.objects.get(slug="craniosacral-therapy")
+    # Distinct for the old lower() constraint, one address once folded (ß is ss, fullwidth is ASCII).
+    anna = Client.objects.create(
+        name="Anna", email="Anna@Straße.example", phone="(860) 555-0100", notes="Likes it quiet."
+    )
+    anna_again = Client.objects.create(
+        name="Anna B.", email="ａｎｎａ@strasse.example", phone="(203) 555-0200", notes="Prefers mornings."
+    )
+    kate = Client.objects.create(name="Kate", email="Kate@Example.COM", phone="(860) 555-0300")
+    start = business_time(2026, 12, 2, 10)
+    for hours, client in [(0, anna), (2, anna_again), (4, kate)]:
+        Appointment.objects.create(
+            client=client, service=service, start=start + timedelta(hours=hours), end=start + timedelta(hours=hours + 1)
+        )
+
+    apps = migrator.forward()
+
+    Client = apps.get_model("appointments", "Client")
+    Appointment = apps.get_model("appointments", "Appointment")
+    assert sorted(Client.objects.values_list("email", flat=True)) == ["anna@strasse.example", "kate@example.com"]
+    merged = Client.objects.get(email="anna@strasse.example")
+    assert merged.pk == anna.pk and merged.name == "Anna"
+    assert "Likes it quiet." in merged.notes
+    assert "Prefers mornings." in merged.notes and "Anna B., (203) 555-0200" in merged.notes
+    sessions = Appointment.objects.order_by("start")
+    assert [(s.client_id, s.client_name, s.client_phone) for s in sessions] == [
+        (anna.pk, "Anna", "(860) 555-0100"),
+        (anna.pk, "Anna B.", "(203) 555-0200"),
+        (kate.pk, "Kate", "(860) 555-0300"),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_migrations_on_postgresql_leave_a_unique_constraint_on_the_normalised_email(migrator):
+    Client = migrator.apps.get_model("appointments", "Client")
+    Appointment = migrator.apps.get_model("appointments", "Appointment")
+    service = migrator.apps.get_model("services", "Service").objects.get(slug="craniosacral-therapy")
+    first = Client.objects.create(name="Zoe", email="zoe@strasse.example", phone="1")
+    second = Client.objects.create(name="Zoe Two", email="ZOE@STRAẞE.EXAMPLE", phone="2")
+    start = business_time(2026, 12, 2, 10)
+    Appointment.objects.create(client=second, service=service, start=start, end=start + timedelta(hours=1))
+
+    migrator.forward()
+
+    from django.db import IntegrityError, transaction
+
+    from appointments.models import Appointment as Current
+    from appointments.models import Client as CurrentClient
+
+    assert list(CurrentClient.objects.values_list("pk", "email")) == [(first.pk, "zoe@strasse.example")]
+    assert Current.objects.get().client_id == first.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CurrentClient.objects.create(name="Zoe Three", email="zoe@strasse.example", phone="3")
