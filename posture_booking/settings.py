@@ -19,12 +19,20 @@ VAR_DIR = BASE_DIR / "var"  # git-ignored: the embedded database, broker and mai
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+MISSING_SETTING_HELP = (
+    "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+    '(python -c "import secrets; print(secrets.token_urlsafe(50))"); '
+    "for development on your own computer set DEBUG=True (make run does)."
+)
+
+# Off unless turned on: a deployment that forgets DEBUG must not serve debug pages
+# (they show settings and request data). `make run` and the tests turn it on.
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(MISSING_SETTING_HELP)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
