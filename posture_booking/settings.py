@@ -6,6 +6,7 @@ Every variable is documented in the README. Bad values fail at start-up.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,12 +85,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five wrong passwords from one address and username lock them out for an hour.
+# Five wrong passwords from one address (an IPv6 /64) and username lock them out for an hour.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_ip"
+# Tries while locked out do not restart the clock, so every lock lifts by itself.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# And a looser cap per username across all addresses, against a guesser with many:
+# 20 failures lock the username until 15 minutes after the last one (login_limits.py).
+AXES_HANDLER = "posture_booking.login_limits.LoginLimitsHandler"
+LOGIN_USERNAME_FAILURE_LIMIT = 20
+LOGIN_USERNAME_COOLOFF = timedelta(minutes=15)
+AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_network"  # IPv6 counted per /64
 
 ROOT_URLCONF = "posture_booking.urls"
 # Admin lives at a path of your choosing: bots look for /admin/.
@@ -279,4 +287,4 @@ for _proxy in TRUSTED_PROXIES:
             ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address, a network or *.") from exc
-RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_network"  # IPv6 counted per /64, as lockouts
