@@ -6,10 +6,6 @@ from appointments.views import calendar_feed
 
 from .health import healthz
 
-admin.site.site_header = "Posture Massage"
-admin.site.site_title = "Posture Massage admin"
-admin.site.index_title = "Julie's calendar"
-
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("book/", include("appointments.urls")),

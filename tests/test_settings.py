@@ -51,6 +51,7 @@ print(json.dumps({
     "CSRF_COOKIE_SECURE": getattr(settings, "CSRF_COOKIE_SECURE", False),
     "SECURE_SSL_REDIRECT": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "SECURE_HSTS_SECONDS": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+    "ADMIN_REQUIRE_2FA": settings.ADMIN_REQUIRE_2FA,
 }))
 """
 
@@ -195,3 +196,8 @@ def test_redis_url_is_broker_and_cache():
     assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert s["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHE_LOCATION"] == "redis://127.0.0.1:6379/3"
+
+
+def test_two_step_login_is_required_only_when_turned_on():
+    assert settings_with(DEBUG="True")["ADMIN_REQUIRE_2FA"] is False
+    assert settings_with(DEBUG="True", ADMIN_REQUIRE_2FA="True")["ADMIN_REQUIRE_2FA"] is True
