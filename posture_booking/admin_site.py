@@ -52,6 +52,8 @@ class PostureAdminSite(admin.AdminSite):
 
     def get_urls(self):
         return [
+            # Before Django's own logout/, which admin_view shuts before the second step.
+            path("logout/", self._second_step_view(self.logout), name="logout"),
             path("two-factor/", self._second_step_view(self.verify_view), name="two_factor_verify"),
             path("two-factor/set-up/", self._second_step_view(self.set_up_view), name="two_factor_set_up"),
             path(

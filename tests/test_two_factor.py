@@ -211,3 +211,23 @@ def test_the_second_step_pages_need_the_password_first(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     response = client.post(reverse("admin:two_factor_set_up"), {"code": "123456"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def test_an_extra_recovery_code_from_the_command_line(client, staff, required, clock):
+    """django-otp's addstatictoken, as the README offers: one more code, good once."""
+    set_up(client, staff, clock)
+    client.logout()
+    out = io.StringIO()
+    call_command("addstatictoken", staff.username, stdout=out)
+    follow_to(client, log_in(client, staff))
+    assert enter(client, "admin:two_factor_verify", out.getvalue().strip()).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_log_out_before_the_second_step(client, staff, required, clock):
+    """Changed their mind on the code page: "Log out" ends the half-done login."""
+    follow_to(client, log_in(client, staff))
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("admin:logout"))
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
