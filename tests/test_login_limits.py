@@ -10,6 +10,13 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """These tests log in dozens of times; the real hasher's deliberate slowness is not what they test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 PASSWORD = "the-right-password-123"
 WRONG = "wrong-password"
 START = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)

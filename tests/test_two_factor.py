@@ -17,6 +17,13 @@ from posture_booking import two_factor
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """These tests log in dozens of times; the real hasher's deliberate slowness is not what they test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 PASSWORD = "a-known-password-for-staff"
 START = datetime(2026, 12, 1, 14, 0, 0, tzinfo=UTC)
 STEP = timedelta(seconds=30)  # a new app code every 30 seconds
