@@ -23,6 +23,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP)
 
+# Development: DEBUG on (settings default to off, as production must be) for migrate,
+# ensure_admin and the three honcho processes, unless DEBUG is already set.
+run: export DEBUG ?= True
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_admin

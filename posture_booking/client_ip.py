@@ -1,9 +1,14 @@
-"""The address a request really came from, for the public forms' rate limit and admin lockouts."""
+"""The address a request really came from, and the one the public forms' rate limit and
+admin lockouts count (client_network)."""
 
 import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+
+# One IPv6 customer gets a whole /64 (18 quintillion addresses): counting single
+# addresses would let one guesser rotate through them. Count the /64 instead.
+IPV6_PREFIX_LENGTH = 64
 
 # Over a Unix socket from the local proxy there is no peer address; the request came from this machine.
 LOCAL_SOCKET_ADDRESS = "127.0.0.1"
@@ -46,3 +51,13 @@ def client_ip(request):
         if forwarded is not None:
             return str(forwarded)
     return str(remote) if remote is not None else LOCAL_SOCKET_ADDRESS
+
+
+def client_network(request):
+    """What rate limits and admin lockouts count: the client's IPv4 address, or for
+    IPv6 the first address of its /64 (a plain address, so it fits django-axes'
+    address column), so every address of one IPv6 customer counts as one."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX_LENGTH}", strict=False).network_address)
+    return str(address)

@@ -6,6 +6,7 @@ Every variable is documented in the README. Bad values fail at start-up.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,12 +20,20 @@ VAR_DIR = BASE_DIR / "var"  # git-ignored: the embedded database, broker and mai
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+MISSING_SETTING_HELP = (
+    "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+    '(python -c "import secrets; print(secrets.token_urlsafe(50))"); '
+    "for development on your own computer set DEBUG=True (make run does)."
+)
+
+# Off unless turned on: a deployment that forgets DEBUG must not serve debug pages
+# (they show settings and request data). `make run` and the tests turn it on.
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(MISSING_SETTING_HELP)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
@@ -40,7 +49,7 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "posture_booking.apps.PostureAdminConfig",  # django.contrib.admin with the two-step login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +61,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_otp",
+    # The app before the recovery codes: django-otp tries devices in this order.
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "services",
     "appointments",
 ]
@@ -65,6 +78,8 @@ MIDDLEWARE = [
     "posture_booking.unreadable_forms.UnreadableFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: adds request.user.is_verified() (the second step done).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, with admin's one exception (posture_booking/csp.py).
@@ -79,14 +94,28 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five wrong passwords from one address and username lock them out for an hour.
+# Five wrong passwords from one address (an IPv6 /64) and username lock them out for an hour.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_ip"
 # The lockout answer (429): the site's page in plain words, not axes' one-line text.
 AXES_LOCKOUT_TEMPLATE = "admin_locked_out.html"
+# Tries while locked out do not restart the clock, so every lock lifts by itself.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# And a looser cap per username across all addresses, against a guesser with many:
+# 20 failures lock the username until 15 minutes after the last one (login_limits.py).
+AXES_HANDLER = "posture_booking.login_limits.LoginLimitsHandler"
+LOGIN_USERNAME_FAILURE_LIMIT = 20
+LOGIN_USERNAME_COOLOFF = timedelta(minutes=15)
+AXES_CLIENT_IP_CALLABLE = "posture_booking.client_ip.client_network"  # IPv6 counted per /64
+
+# Staff two-step login (posture_booking/two_factor.py). A staff user with an
+# authenticator app is always asked for its code; with this on, one without is
+# sent to set one up before admin opens. Off by default; turn it on (README).
+ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "Posture Massage"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # device secrets never shown in admin
 
 ROOT_URLCONF = "posture_booking.urls"
 # Admin lives at a path of your choosing: bots look for /admin/.
@@ -291,4 +320,4 @@ for _proxy in TRUSTED_PROXIES:
             ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address, a network or *.") from exc
-RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "posture_booking.client_ip.client_network"  # IPv6 counted per /64, as lockouts

@@ -10,10 +10,6 @@ from .health import healthz
 handler400 = "posture_booking.errors.bad_request"
 handler403 = "posture_booking.errors.permission_denied"
 
-admin.site.site_header = "Posture Massage"
-admin.site.site_title = "Posture Massage admin"
-admin.site.index_title = "Julie's calendar"
-
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("book/", include("appointments.urls")),

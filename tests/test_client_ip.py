@@ -5,7 +5,7 @@ The rate limit seen through the proxy is tested with the booking views (tests/ap
 import pytest
 from django.test import RequestFactory
 
-from posture_booking.client_ip import client_ip
+from posture_booking.client_ip import client_ip, client_network
 
 PROXY = "127.0.0.1"
 
@@ -49,3 +49,17 @@ def test_client_ip_sees_through_only_the_trusted_proxy(remote_addr, forwarded_fo
 def test_trusted_proxies_are_read_as_gunicorn_reads_them(settings, trusted, remote_addr, expected):
     settings.TRUSTED_PROXIES = trusted
     assert client_ip(request_from(remote_addr, "198.51.100.7")) == expected
+
+
+@pytest.mark.parametrize(
+    ("remote_addr", "expected"),
+    [
+        ("203.0.113.5", "203.0.113.5"),  # IPv4: the address itself
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),  # IPv6: the /64 it belongs to
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+    ],
+)
+def test_limits_count_an_ipv6_64_as_one_client(remote_addr, expected):
+    assert client_network(request_from(remote_addr)) == expected

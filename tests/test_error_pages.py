@@ -319,5 +319,5 @@ def test_an_admin_lockout_is_the_sites_429_page_in_plain_words(client):
     assert response.status_code == 429
     assert_site_page_in_plain_words(response)
     words = text_of(response)
-    assert "Please wait 1 hour, then try again" in words
+    assert "Please wait up to 1 hour, then try again" in words
     assert "ask whoever runs the site" in words

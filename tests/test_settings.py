@@ -14,8 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
     "SITE_URL", "TIME_ZONE", "DEFAULT_FROM_EMAIL", "THERAPIST_EMAIL", "CONN_MAX_AGE",
-    "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "FORM_RATE_LIMIT",
-    "MANAGE_LINK_DAYS_AFTER_SESSION",
+    "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "FORM_RATE_LIMIT", "FORWARDED_ALLOW_IPS",
+    "DJANGO_SETTINGS_MODULE", "ADMIN_URL", "ADMIN_REQUIRE_2FA", "MANAGE_LINK_DAYS_AFTER_SESSION",
 }  # fmt: skip
 
 PROBE = """
@@ -51,6 +51,7 @@ print(json.dumps({
     "CSRF_COOKIE_SECURE": getattr(settings, "CSRF_COOKIE_SECURE", False),
     "SECURE_SSL_REDIRECT": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "SECURE_HSTS_SECONDS": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+    "ADMIN_REQUIRE_2FA": settings.ADMIN_REQUIRE_2FA,
 }))
 """
 
@@ -75,8 +76,25 @@ def settings_with(**env):
     return json.loads(result.stdout)
 
 
-def test_no_variables_is_the_embedded_default():
-    s = settings_with()
+def test_no_variables_is_production_and_asks_for_a_secret_key():
+    """Secure by default: a start that forgets DEBUG gets no debug pages, and without
+    SECRET_KEY it stops with a message that says what to set."""
+    result = load_settings()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "DEBUG=True" in result.stderr  # how a developer gets going
+
+
+def test_secret_key_without_debug_is_production():
+    s = settings_with(SECRET_KEY="x" * 60)
+    assert s["DEBUG"] is False
+    assert s["SESSION_COOKIE_SECURE"] is True
+    assert s["ALLOWED_HOSTS"] == []
+
+
+def test_debug_on_is_the_embedded_default():
+    s = settings_with(DEBUG="True")
     assert s["DEBUG"] is True
     assert s["SECRET_KEY"]
     assert s["ENGINE"] == "django.db.backends.sqlite3"
@@ -92,7 +110,7 @@ def test_no_variables_is_the_embedded_default():
 
 
 def test_postgres_database_url():
-    s = settings_with(DATABASE_URL="postgres://julie:s3cret@db.example.com:5433/posture")
+    s = settings_with(DEBUG="True", DATABASE_URL="postgres://julie:s3cret@db.example.com:5433/posture")
     assert s["ENGINE"] == "django.db.backends.postgresql"
     assert (s["NAME"], s["HOST"], s["PORT"], s["USER"]) == ("posture", "db.example.com", 5433, "julie")
     assert s["CONN_MAX_AGE"] == 60
@@ -100,7 +118,7 @@ def test_postgres_database_url():
 
 
 def test_conn_max_age_from_environment():
-    s = settings_with(DATABASE_URL="postgresql://u@localhost/posture", CONN_MAX_AGE="0")
+    s = settings_with(DEBUG="True", DATABASE_URL="postgresql://u@localhost/posture", CONN_MAX_AGE="0")
     assert s["ENGINE"] == "django.db.backends.postgresql"
     assert s["CONN_MAX_AGE"] == 0
 
@@ -109,7 +127,7 @@ def test_production_without_secret_key_fails_loudly():
     result = load_settings(DEBUG="False")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_production_settings_are_secure():
@@ -135,14 +153,14 @@ def test_production_has_no_default_hosts():
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "not a zone", "../../etc/passwd"])
 def test_unknown_time_zone_fails(zone):
-    result = load_settings(TIME_ZONE=zone)
+    result = load_settings(DEBUG="True", TIME_ZONE=zone)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "is not a known time zone" in result.stderr
 
 
 def test_a_proxy_address_that_is_not_one_fails():
-    result = load_settings(FORWARDED_ALLOW_IPS="127.0.0.1,proxy.example.com")
+    result = load_settings(DEBUG="True", FORWARDED_ALLOW_IPS="127.0.0.1,proxy.example.com")
     assert result.returncode != 0
     assert "FORWARDED_ALLOW_IPS: 'proxy.example.com' is not an address" in result.stderr
 
@@ -155,12 +173,13 @@ def test_manage_links_that_would_expire_before_the_day_is_out_fail(days):
 
 
 def test_time_zone_from_environment():
-    s = settings_with(TIME_ZONE="America/Chicago")
+    s = settings_with(DEBUG="True", TIME_ZONE="America/Chicago")
     assert s["TIME_ZONE"] == s["CELERY_TIMEZONE"] == "America/Chicago"
 
 
 def test_smtp_email_url():
     s = settings_with(
+        DEBUG="True",
         EMAIL_URL="smtp+tls://julie%40example.com:app-password@smtp.example.com:587",
         DEFAULT_FROM_EMAIL="Julie <julie@example.com>",
         THERAPIST_EMAIL="julie@example.com",
@@ -174,13 +193,18 @@ def test_smtp_email_url():
 
 
 def test_plain_smtp_email_url():
-    s = settings_with(EMAIL_URL="smtp://localhost:1025")
+    s = settings_with(DEBUG="True", EMAIL_URL="smtp://localhost:1025")
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (s["EMAIL_HOST"], s["EMAIL_PORT"]) == ("localhost", 1025)
 
 
 def test_redis_url_is_broker_and_cache():
-    s = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
+    s = settings_with(DEBUG="True", REDIS_URL="redis://127.0.0.1:6379/3")
     assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert s["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHE_LOCATION"] == "redis://127.0.0.1:6379/3"
+
+
+def test_two_step_login_is_required_only_when_turned_on():
+    assert settings_with(DEBUG="True")["ADMIN_REQUIRE_2FA"] is False
+    assert settings_with(DEBUG="True", ADMIN_REQUIRE_2FA="True")["ADMIN_REQUIRE_2FA"] is True

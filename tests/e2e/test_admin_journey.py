@@ -167,3 +167,63 @@ def test_julie_runs_her_week_from_her_phone(live_server, page, screenshot, julie
     ).exists()
     phone_booking.refresh_from_db()
     assert phone_booking.status == Appointment.Status.BOOKED
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_julie_turns_on_two_step_login_on_her_phone_without_javascript(live_server, browser, viewport, julie, settings):
+    """With ADMIN_REQUIRE_2FA on: password, set up the app (typing the key, as the QR code
+    cannot be scanned by the phone showing it), recovery codes; next time a recovery code."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import SCREENSHOTS
+
+    settings.ADMIN_REQUIRE_2FA = True
+    name, size = viewport
+    context = browser.new_context(
+        viewport=size, is_mobile=True, has_touch=True, device_scale_factor=2, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def log_in():
+        page.goto(live_server.url + "/admin/login/")
+        page.get_by_label("Username").fill("julie")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+
+    log_in()
+    expect(page.get_by_role("heading", name="Set up two-step login")).to_be_visible()
+    qr_code = page.locator(".two-factor-qr svg")
+    expect(qr_code).to_be_visible()
+    assert qr_code.bounding_box()["width"] <= size["width"]
+    page.screenshot(
+        path=str(SCREENSHOTS / f"admin-2fa-1-set-up-{name}-{size['width']}x{size['height']}.png"), full_page=True
+    )
+
+    key = b32decode(page.locator(".two-factor-secret").inner_text().replace(" ", ""))
+    page.get_by_label("Code").fill(f"{totp(key):06d}")
+    page.get_by_role("button", name="Turn on two-step login").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    codes = page.locator(".two-factor-codes code").all_inner_texts()
+    assert len(codes) == 10
+    page.screenshot(
+        path=str(SCREENSHOTS / f"admin-2fa-2-codes-{name}-{size['width']}x{size['height']}.png"), full_page=True
+    )
+    page.get_by_role("link", name="Continue to admin").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+
+    # Next time, without the phone: a recovery code.
+    page.get_by_role("button", name="Log out").click()
+    log_in()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.screenshot(
+        path=str(SCREENSHOTS / f"admin-2fa-3-code-{name}-{size['width']}x{size['height']}.png"), full_page=True
+    )
+    page.get_by_label("Code").fill(codes[0])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+    context.close()
