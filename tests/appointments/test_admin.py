@@ -179,3 +179,59 @@ def test_a_clients_page_lists_their_sessions_in_a_fixed_number_of_queries(julie,
         response = julie.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("/change/") >= 10
+
+
+# --- failed emails on the admin index ----------------------------------------------
+
+
+def staff_in_group(client, django_user_model, group=None):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("julie-staff", password="not-used-here", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def therapist(client, django_user_model):
+    """Julie as she logs in: staff, in the Therapist group, not a superuser."""
+    return staff_in_group(client, django_user_model, group="Therapist")
+
+
+@pytest.fixture
+def refused_confirmation(book):
+    from appointments import dispatch
+
+    appointment = book(business_time(2026, 12, 2, 10), email="nobody@example.com")
+    confirmation = appointment.emails.get(kind=OutgoingEmail.Kind.CONFIRMATION)
+    confirmation.status = OutgoingEmail.Status.FAILED
+    confirmation.last_error = dispatch.CLIENT_ADDRESS_REFUSED.format(code=550)
+    confirmation.save()
+    return confirmation
+
+
+def test_admin_index_lists_failed_emails_with_what_to_do(therapist, refused_confirmation):
+    from html import unescape
+
+    from appointments import dispatch
+
+    page = unescape(therapist.get(reverse("admin:index")).content.decode())
+    assert "Emails that could not be sent (1)" in page
+    assert "Someone" in page  # who
+    assert "Confirmation about the session of Wednesday, December 2, 10:00 AM" in page  # what
+    assert dispatch.CLIENT_ADDRESS_REFUSED.format(code=550) in page  # why, in plain words
+    assert 'choose "Send again"' in page
+    assert reverse("admin:appointments_outgoingemail_changelist") + "?status__exact=failed" in page
+    assert reverse("admin:appointments_client_change", args=[refused_confirmation.appointment.client_id]) in page
+
+
+def test_admin_index_shows_failed_emails_only_to_who_may_see_emails(client, django_user_model, refused_confirmation):
+    page = staff_in_group(client, django_user_model).get(reverse("admin:index")).content.decode()
+    assert "could not be sent" not in page
+
+
+def test_admin_index_says_nothing_when_no_email_failed(therapist, book):
+    book(business_time(2026, 12, 2, 10))
+    assert "could not be sent" not in therapist.get(reverse("admin:index")).content.decode()
