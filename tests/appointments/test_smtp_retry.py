@@ -211,3 +211,35 @@ def test_send_of_a_claim_taken_over_by_another_worker_does_nothing(smtp_server, 
     dispatch.send_claimed(slow, now=later)  # the first worker wakes up
 
     assert len(handler.accepted) == 1
+
+
+def test_erasing_a_refused_client_leaves_no_address_in_email_errors(smtp_server, book, now):
+    from appointments.privacy import erase_client
+
+    smtp_server(unknown={"nobody@example.com"})
+    appointment = book(business_time(2026, 12, 2, 10), email="nobody@example.com")
+    dispatch.send_due_emails(now=now)
+
+    erase_client(client=appointment.client, now=now)
+
+    errors = " ".join(OutgoingEmail.objects.values_list("last_error", flat=True))
+    assert "550" in errors  # the code stays, for whoever looks deeper
+    assert "nobody" not in errors
+
+
+def test_migration_drops_addresses_from_errors_stored_by_the_old_sender(book):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("appointments.migrations.0009_email_errors_without_addresses")
+    confirmation = only_confirmation(book(business_time(2026, 12, 2, 10), email="nobody@example.com"))
+    confirmation.last_error = (
+        "SMTPRecipientsRefused: {'nobody@example.com': (550, b'5.1.1 <nobody@example.com>: User unknown')}"
+    )
+    confirmation.save()
+
+    migration.drop_quoted_addresses(apps, None)
+
+    confirmation.refresh_from_db()
+    assert confirmation.last_error == "Not sent (SMTP 550); the details are no longer kept."
