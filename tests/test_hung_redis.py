@@ -20,8 +20,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 
+from appointments import dispatch
 from appointments.availability import horizon_slots
 from appointments.forms import slot_value
 from appointments.models import Appointment, OutgoingEmail
@@ -171,4 +174,10 @@ def test_booking_is_confirmed_within_budget_while_redis_hangs(site_on_hung_redis
     appointment = Appointment.objects.get(start=slot.start)
     assert appointment.status == Appointment.Status.BOOKED
     owed = dict(appointment.emails.values_list("kind", "status"))
-    assert owed[OutgoingEmail.Kind.CONFIRMATION] == OutgoingEmail.Status.PENDING  # the sweep sends it
+    assert (
+        owed[OutgoingEmail.Kind.CONFIRMATION] == owed[OutgoingEmail.Kind.THERAPIST_NEW] == OutgoingEmail.Status.PENDING
+    )
+
+    # Once Redis answers, beat's next tick runs the sweep, which sends them.
+    dispatch.send_due_emails(now=timezone.now())
+    assert sorted(message.to[0] for message in mail.outbox) == ["ada@example.com", settings.THERAPIST_EMAIL]
