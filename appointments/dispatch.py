@@ -36,8 +36,9 @@ Status = OutgoingEmail.Status
 # Minutes to wait after the 1st, 2nd, ... temporary failure: capped exponential backoff.
 RETRY_DELAYS_MINUTES = [1, 2, 4, 8, 16, 32, 60, 60]
 MAX_ATTEMPTS = len(RETRY_DELAYS_MINUTES) + 1
-# How long a claimed row stays not due: longer than any one send takes (EMAIL_TIMEOUT),
-# short enough that a killed worker's emails go out with the sweep after next.
+# How long a claimed row stays not due: what a killed worker's emails wait before the
+# every-minute sweep sends them. A send that takes longer is still never repeated: its
+# row is locked until it commits, and claims skip locked rows.
 LEASE = timedelta(minutes=1)
 
 # Why an email was not sent, in Julie's words (OutgoingEmail.last_error). The SMTP code

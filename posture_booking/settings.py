@@ -178,7 +178,8 @@ else:
 # Celery: REDIS_URL when set; otherwise kombu's filesystem transport in ./var,
 # so the embedded default needs no server at all.
 # Redis re-delivers an unacknowledged message after visibility_timeout seconds:
-# longer than any task may run (CELERY_TASK_TIME_LIMIT).
+# longer than any task may run (CELERY_TASK_TIME_LIMIT). A killed worker's emails do
+# not wait for it: their claim in the database ends after a minute (dispatch.LEASE).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
