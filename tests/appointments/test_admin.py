@@ -225,6 +225,9 @@ def test_admin_index_lists_failed_emails_with_what_to_do(therapist, refused_conf
     assert 'choose "Send again"' in page
     assert reverse("admin:appointments_outgoingemail_changelist") + "?status__exact=failed" in page
     assert reverse("admin:appointments_client_change", args=[refused_confirmation.appointment.client_id]) in page
+    failed_list = therapist.get(reverse("admin:appointments_outgoingemail_changelist") + "?status__exact=failed")
+    assert failed_list.status_code == 200
+    assert "1 outgoing email" in unescape(failed_list.content.decode())
 
 
 def test_admin_index_shows_failed_emails_only_to_who_may_see_emails(client, django_user_model, refused_confirmation):
