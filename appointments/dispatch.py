@@ -1,16 +1,28 @@
-"""Sending the emails bookings owe, each at most once in practice and never lost.
+"""Sending the emails bookings owe: never lost, never sent twice except by a crash mid-send.
 
-The guarantee: an OutgoingEmail row is sent inside a transaction that holds its
-row lock (select_for_update(skip_locked=True)), and marked sent in the same
-transaction. Two workers never hold one row, so they never both send it. A
-worker that dies mid-send rolls back and the row stays pending, to be sent by
-the next sweep: at-least-once, with a duplicate possible only if a worker dies
-between the SMTP server accepting a message and the commit. The stable
-Message-ID (emails.message_id) lets mail clients fold such a repeat.
+The protocol, for one OutgoingEmail row:
+
+1. Claim it, in a short transaction of its own: a pending, due row is locked
+   (select_for_update(skip_locked=True): a row another worker holds is skipped),
+   its attempt is counted and its due time pushed forward by LEASE, and that is
+   committed. The attempt is recorded before the SMTP conversation starts.
+2. Send it in a second transaction that locks the row again and re-checks it is
+   still the one claimed (same attempts count, still pending), then marks it sent
+   or failed, or due again later.
+
+A worker killed mid-send leaves the row pending with its attempt counted and due
+again when the lease ends; the every-minute sweep then sends it (within two
+minutes). Two workers never send one row: a claimed row is not due until its lease
+ends, and while it is being sent its lock keeps other claims off it. The guarantee:
+a killed worker repeats only the emails its processes were handing to the SMTP server
+at that instant, and each such email shows two attempts. The stable Message-ID
+(emails.message_id) lets mail clients fold such a repeat.
 On SQLite, IMMEDIATE transactions serialise writers, which gives the same.
 """
 
 import logging
+import smtplib
+import socket
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,69 +33,162 @@ from .models import BookingRules, OutgoingEmail
 logger = logging.getLogger(__name__)
 
 Status = OutgoingEmail.Status
-# Minutes to wait after the 1st, 2nd, ... failure: capped exponential backoff.
+# Minutes to wait after the 1st, 2nd, ... temporary failure: capped exponential backoff.
 RETRY_DELAYS_MINUTES = [1, 2, 4, 8, 16, 32, 60, 60]
 MAX_ATTEMPTS = len(RETRY_DELAYS_MINUTES) + 1
+# How long a claimed row stays not due: what a killed worker's emails wait before the
+# every-minute sweep sends them. A send that takes longer is still never repeated: its
+# row is locked until it commits, and claims skip locked rows.
+LEASE = timedelta(minutes=1)
+
+# Why an email was not sent, in Julie's words (OutgoingEmail.last_error). The SMTP code
+# is kept for whoever looks deeper; the server's own text is not, as it usually quotes
+# the recipient's address and erasing a client must leave no personal data behind.
+CLIENT_ADDRESS_REFUSED = (
+    "The client's mail server says this address does not exist or takes no mail (SMTP {code}). "
+    "Check the address on the client, then use Send again."
+)
+JULIE_ADDRESS_REFUSED = (
+    "Your own mail server refused your address (SMTP {code}). "
+    "Check the site's THERAPIST_EMAIL setting, then use Send again."
+)
+SENDER_REFUSED = (
+    "The mail server refused the site's sender address (SMTP {code}). "
+    "The site's DEFAULT_FROM_EMAIL setting needs checking; then use Send again."
+)
+MESSAGE_REFUSED = (
+    "The mail server refused this email (SMTP {code}), for example as spam. "
+    "Use Send again later; if it is refused again, reach the client another way."
+)
+LOGIN_REFUSED = "The mail server refused the site's login (SMTP {code}): the site's EMAIL_URL setting needs checking."
+SERVER_BUSY = "The mail server could not take the email just now (SMTP {code})."
+SERVER_UNREACHABLE = "The mail server could not be reached ({error})."
+NOT_SENT = "The email could not be made or sent ({error})."
+WILL_RETRY = "It will be tried again by itself."
+GAVE_UP = "Tried {attempts} times; use Send again once the cause is fixed."
+
+# SMTP replies to AUTH (RFC 4954): about the site's own settings, not this email.
+AUTH_CODES = {530, 534, 535, 538}
+
+
+def failure_reason(exc, *, email):
+    """(reason in plain words, permanent?) for an exception raised while sending `email`.
+
+    A 5xx refusal of the recipient, the sender or the message is permanent: sending it
+    again unchanged gets the same answer. A refused login is not, although it is a 5xx:
+    it is the site's settings, not this email, and once they are fixed every waiting
+    email should go out by itself instead of Julie sending each one again.
+    4xx replies, timeouts and network errors are temporary.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()] or [0]
+        code = codes[0]
+        if all(500 <= c < 600 for c in codes):
+            refused = JULIE_ADDRESS_REFUSED if email.kind in emails.TO_JULIE else CLIENT_ADDRESS_REFUSED
+            return refused.format(code=code), True
+        return SERVER_BUSY.format(code=code), False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        if code in AUTH_CODES or isinstance(exc, smtplib.SMTPAuthenticationError):
+            return LOGIN_REFUSED.format(code=code), False
+        if 500 <= code < 600:
+            if isinstance(exc, smtplib.SMTPSenderRefused):
+                return SENDER_REFUSED.format(code=code), True
+            return MESSAGE_REFUSED.format(code=code), True
+        return SERVER_BUSY.format(code=code), False
+    if isinstance(exc, (OSError, socket.timeout, smtplib.SMTPException)):
+        return SERVER_UNREACHABLE.format(error=type(exc).__name__), False
+    return NOT_SENT.format(error=type(exc).__name__), False
 
 
 def _claimable(now):
     """Pending, due rows, locked as they are read; rows another worker holds are skipped."""
-    return (
-        OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now)
-        .select_for_update(skip_locked=True, of=("self",))
-        .select_related("appointment__client", "appointment__service")
+    return OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
+        skip_locked=True, of=("self",)
     )
 
 
-def send_claimed(email, *, now, rules=None):
-    """Send one locked, pending row and record the outcome. Must run in its transaction."""
-    if not emails.is_still_wanted(email, now=now):
-        email.status = Status.SKIPPED
-        email.save(update_fields=["status"])
-        return
-    email.attempts += 1
-    try:
-        emails.build_message(email, rules=rules).send()
-    except Exception as exc:  # SMTP refusals, timeouts, DNS: all mean "try again later".
-        # The full text is for Julie in admin (erasing the client blanks it); the log gets
-        # the kind of error only: an SMTP refusal quotes the recipient's address.
-        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        error_kind = " ".join([type(exc).__name__, str(getattr(exc, "smtp_code", ""))]).strip()
-        if email.attempts >= MAX_ATTEMPTS:
-            email.status = Status.FAILED
-            logger.error("Giving up on email %s after %s attempts: %s", email.pk, email.attempts, error_kind)
-        else:
-            email.due_at = now + timedelta(minutes=RETRY_DELAYS_MINUTES[email.attempts - 1])
-            logger.warning("Email %s failed (attempt %s), retrying: %s", email.pk, email.attempts, error_kind)
-        email.save(update_fields=["attempts", "last_error", "status", "due_at"])
-        return
-    email.status = Status.SENT
-    email.sent_at = now
-    email.last_error = ""
-    email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+def claim(*, now, email_id=None):
+    """Claim the next due pending row (or this one): count the attempt, lease it, commit.
+
+    Returns the claimed row, or None when nothing is due. Runs its own transaction,
+    which commits before the caller talks to any SMTP server.
+    """
+    with transaction.atomic():
+        rows = _claimable(now)
+        if email_id is not None:
+            rows = rows.filter(pk=email_id)
+        email = rows.order_by("due_at", "pk").first()
+        if email is None:
+            return None
+        email.attempts += 1
+        email.due_at = now + LEASE
+        email.save(update_fields=["attempts", "due_at"])
+    return email
+
+
+def send_claimed(claimed, *, now, rules=None):
+    """Send a row claimed by claim() and record the outcome; a no-op if it changed since.
+
+    Holds the row's lock from the re-check to the commit, so no other worker claims it
+    while its SMTP conversation is under way, however long that takes.
+    """
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(of=("self",))
+            .select_related("appointment__client", "appointment__service")
+            .filter(pk=claimed.pk, status=Status.PENDING, attempts=claimed.attempts)
+            .first()
+        )
+        if email is None:
+            return  # Julie changed it, or our lease ended and another worker claimed it.
+        if not emails.is_still_wanted(email, now=now):
+            email.status = Status.SKIPPED
+            email.save(update_fields=["status"])
+            return
+        try:
+            emails.build_message(email, rules=rules).send()
+        except Exception as exc:
+            _record_failure(email, exc, now=now)
+            return
+        email.status = Status.SENT
+        email.sent_at = now
+        email.last_error = ""
+        email.save(update_fields=["status", "sent_at", "last_error"])
+
+
+def _record_failure(email, exc, *, now):
+    reason, permanent = failure_reason(exc, email=email)
+    if permanent or email.attempts >= MAX_ATTEMPTS:
+        email.status = Status.FAILED
+        email.last_error = reason if permanent else f"{reason} {GAVE_UP.format(attempts=email.attempts)}"
+        logger.error("Email %s failed after %s attempt(s): %s", email.pk, email.attempts, reason)
+    else:
+        email.due_at = now + timedelta(minutes=RETRY_DELAYS_MINUTES[email.attempts - 1])
+        email.last_error = f"{reason} {WILL_RETRY}"
+        logger.warning("Email %s not sent (attempt %s), retrying: %s", email.pk, email.attempts, reason)
+    email.save(update_fields=["status", "last_error", "due_at"])
 
 
 def send_email(email_id, *, now):
     """Send one owed email now if it is still pending and due; a no-op otherwise."""
-    with transaction.atomic():
-        email = _claimable(now).filter(pk=email_id).first()
-        if email is not None:
-            send_claimed(email, now=now)
+    claimed = claim(now=now, email_id=email_id)
+    if claimed is not None:
+        send_claimed(claimed, now=now)
 
 
 def send_due_emails(*, now, limit=500):
-    """Send what is due, one row per transaction; returns how many rows were handled.
+    """Send what is due, one row at a time; returns how many rows were handled.
 
-    Safe to run in several workers at once: each skips rows another one holds.
+    Safe to run in several workers at once: each claims rows the others have not.
     """
     rules = BookingRules.load()
     handled = 0
     while handled < limit:
-        with transaction.atomic():
-            email = _claimable(now).order_by("due_at", "pk").first()
-            if email is None:
-                break
-            send_claimed(email, now=now, rules=rules)
+        claimed = claim(now=now)
+        if claimed is None:
+            break
+        send_claimed(claimed, now=now, rules=rules)
         handled += 1
     return handled
 

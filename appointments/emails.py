@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -78,8 +79,20 @@ def build_message(email, *, rules=None):
     method = CALENDAR_METHOD.get(email.kind)
     if method:
         ics = appointment_ics(email.appointment, location=rules.location, method=method, attendee=client.email)
-        message.attach("session.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+        message.attach(calendar_attachment(ics, method=method))
     return message
+
+
+def calendar_attachment(ics, *, method):
+    """The .ics (bytes) as a MIME part whose Content-Type names its method and its charset once.
+
+    Built here because EmailMessage.attach() adds its own charset to a text/* type,
+    so a type that already named one ended up with two.
+    """
+    part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
+    part.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
+    part.add_header("Content-Disposition", "attachment", filename="session.ics")
+    return part
 
 
 def is_still_wanted(email, *, now):

@@ -34,9 +34,9 @@ CLIENT_FIELDS = ["name", "email", "phone", "notes"]
 APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "cancellation_reason"]
 # Each session's record: exported; kept on erase, for Julie's books.
 APPOINTMENT_RECORD_FIELDS = ["start", "end", "status", "source", "created_at", "updated_at", "cancelled_at"]
-# Each email owed for a session: exported. An SMTP refusal's text quotes the address: blanked on erase.
+# Each email owed for a session: exported; kept on erase (its error text names no address:
+# appointments.dispatch keeps the SMTP code and plain words, never the server's text).
 EMAIL_FIELDS = ["kind", "status", "due_at", "sent_at", "attempts", "last_error"]
-EMAIL_PERSONAL_FIELDS = ["last_error"]
 
 
 def erased_value(client, field):
@@ -117,7 +117,6 @@ def erase_client(*, client, now):
         owed = OutgoingEmail.objects.filter(appointment__client=client)
         # Waits for a worker sending one of these right now, so its saved copy exists before the search below.
         owed.filter(status=OutgoingEmail.Status.PENDING).update(status=OutgoingEmail.Status.SKIPPED)
-        owed.update(**dict.fromkeys(EMAIL_PERSONAL_FIELDS, ""))
         for field in CLIENT_FIELDS:
             setattr(client, field, erased_value(client, field))
         client.save(update_fields=CLIENT_FIELDS)

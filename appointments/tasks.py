@@ -33,12 +33,17 @@ def send_email(email_id):
 
 
 def queue_emails(email_ids):
-    """Ask a worker to send these now. Never fails: if the broker is down, the sweep sends them."""
+    """Ask a worker to send these now. Never fails: if the broker is down, the sweep sends them.
+
+    Stops at the first failure: each further try would cost another timeout while the
+    client waits for their confirmation page.
+    """
     for email_id in email_ids:
         try:
             send_email.delay(email_id)
-        except Exception:
-            logger.warning("Could not queue email %s; the periodic sweep will send it.", email_id, exc_info=True)
+        except Exception as exc:
+            logger.warning("Could not queue emails %s (%s); the periodic sweep will send them.", email_ids, exc)
+            return
 
 
 @shared_task(ignore_result=True)

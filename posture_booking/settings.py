@@ -151,6 +151,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every use of Redis (broker publish, cache, rate limit, heartbeat, health check) gives
+# up after half a second when Redis hangs (connections accepted, no answer): a booking
+# makes about five such calls and must still be confirmed within 5 s (tests/test_hung_redis.py).
+# Nothing relies on them: the booking is saved in the database first, the sweep sends
+# its emails later, pages are made anew and the rate limit stays open.
+REDIS_SOCKET_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 # Shared cache (rate limits): Redis in production, files in the embedded default,
 # so every gunicorn and Celery process sees the same counters.
@@ -159,9 +165,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # The booking pages read the cache: a Redis that stops answering must cost
-            # them a second, not a worker killed by gunicorn's timeout.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_SOCKET_TIMEOUTS,
         }
     }
 else:
@@ -208,10 +212,13 @@ else:
 # Celery: REDIS_URL when set; otherwise kombu's filesystem transport in ./var,
 # so the embedded default needs no server at all.
 # Redis re-delivers an unacknowledged message after visibility_timeout seconds:
-# longer than any task may run (CELERY_TASK_TIME_LIMIT).
+# longer than any task may run (CELERY_TASK_TIME_LIMIT). A killed worker's emails do
+# not wait for it: their claim in the database ends after a minute (dispatch.LEASE).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Without a socket timeout a publish to a hung Redis waits for ever (kombu's default).
+    CELERY_BROKER_TRANSPORT_OPTIONS |= REDIS_SOCKET_TIMEOUTS
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
     _broker_dir = VAR_DIR / "celery-broker"
@@ -245,8 +252,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 # Queueing from a web request gives up fast when Redis is down: the booking is
 # already saved and the periodic sweep sends its emails later.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# No retry: each try may cost a socket timeout while the client waits, and the
+# sweep sends within a minute what could not be queued.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Sends every email that is due; expires so a backlog of ticks does not pile up.

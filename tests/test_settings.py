@@ -167,7 +167,7 @@ def test_a_proxy_address_that_is_not_one_fails():
 
 @pytest.mark.parametrize("days", ["0", "-3"])
 def test_manage_links_that_would_expire_before_the_day_is_out_fail(days):
-    result = load_settings(MANAGE_LINK_DAYS_AFTER_SESSION=days)
+    result = load_settings(DEBUG="True", MANAGE_LINK_DAYS_AFTER_SESSION=days)
     assert result.returncode != 0
     assert "MANAGE_LINK_DAYS_AFTER_SESSION must be a whole number of days, at least 1" in result.stderr
 

@@ -186,17 +186,6 @@ def test_a_clients_page_lists_their_sessions_in_a_fixed_number_of_queries(julie,
 
 
 @pytest.fixture
-def therapist(client, django_user_model):
-    """Julie as she logs in: staff in the Therapist group, not a superuser."""
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user("julie", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Therapist"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def two_bookings_one_email(service, now):
     from appointments.booking import ClientDetails, book_appointment
 
@@ -207,26 +196,26 @@ def two_bookings_one_email(service, now):
     return first, second
 
 
-def test_appointment_list_shows_each_bookings_own_name_and_flags_differences(therapist, two_bookings_one_email):
+def test_appointment_list_shows_each_bookings_own_name_and_flags_differences(julie, two_bookings_one_email):
     first, second = two_bookings_one_email
-    page = therapist.get(reverse("admin:appointments_appointment_changelist") + "?when=all").content.decode()
+    page = julie.get(reverse("admin:appointments_appointment_changelist") + "?when=all").content.decode()
     assert "Ada Lovelace" in page and "Ada King" in page
     assert page.count(DETAILS_DIFFER) == 1
-    differing = therapist.get(reverse("admin:appointments_appointment_changelist") + "?when=all&differ=yes")
+    differing = julie.get(reverse("admin:appointments_appointment_changelist") + "?when=all&differ=yes")
     assert f"/appointment/{second.pk}/change/" in differing.content.decode()
     assert f"/appointment/{first.pk}/change/" not in differing.content.decode()
 
 
-def test_client_page_shows_each_bookings_name_and_what_differs(therapist, two_bookings_one_email):
+def test_client_page_shows_each_bookings_name_and_what_differs(julie, two_bookings_one_email):
     first, second = two_bookings_one_email
-    page = therapist.get(reverse("admin:appointments_client_change", args=[first.client_id])).content.decode()
+    page = julie.get(reverse("admin:appointments_client_change", args=[first.client_id])).content.decode()
     assert "Ada King" in page and "(203) 555-0666" in page
     assert DETAILS_DIFFER in page
 
 
-def test_julie_adopts_a_bookings_details_onto_the_client_with_one_action(therapist, two_bookings_one_email):
+def test_julie_adopts_a_bookings_details_onto_the_client_with_one_action(julie, two_bookings_one_email):
     first, second = two_bookings_one_email
-    response = therapist.post(
+    response = julie.post(
         reverse("admin:appointments_appointment_changelist") + "?when=all",
         {"action": "use_booking_details_for_client", "_selected_action": [second.pk]},
         follow=True,
@@ -238,22 +227,22 @@ def test_julie_adopts_a_bookings_details_onto_the_client_with_one_action(therapi
     assert (first.client_name, first.client_phone) == ("Ada Lovelace", "(860) 555-0100")  # history as it was
 
 
-def test_a_phone_booking_takes_the_clients_details_unless_julie_types_others(therapist, caller, service):
+def test_a_phone_booking_takes_the_clients_details_unless_julie_types_others(julie, caller, service):
     url = reverse("admin:appointments_appointment_add")
     data = {**admin_booking(caller, service, "2026-12-02", "19:00"), "client_name": "", "client_phone": ""}
-    assert therapist.post(url, data).status_code == 302
+    assert julie.post(url, data).status_code == 302
     data = {**admin_booking(caller, service, "2026-12-03", "19:00"), "client_name": "Mum of caller"}
-    assert therapist.post(url, {**data, "client_phone": ""}).status_code == 302
+    assert julie.post(url, {**data, "client_phone": ""}).status_code == 302
     first, second = Appointment.objects.order_by("start")
     assert (first.client_name, first.client_phone) == ("Phone Caller", "(860) 555-0111")
     assert (second.client_name, second.client_phone) == ("Mum of caller", "(860) 555-0111")
 
 
 @pytest.mark.parametrize("typed", ["CALLER@example.com", "\u212aate@Example.com"])
-def test_julie_adding_a_client_stores_the_normalised_email_and_refuses_a_duplicate(therapist, caller, typed):
+def test_julie_adding_a_client_stores_the_normalised_email_and_refuses_a_duplicate(julie, caller, typed):
     url = reverse("admin:appointments_client_add")
     data = {"name": "New", "email": typed, "phone": "860 555 0123", "notes": ""}
-    response = therapist.post(url, {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"})
+    response = julie.post(url, {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"})
     if typed.startswith("CALLER"):
         assert response.status_code == 200
         assert "already exists" in response.content.decode()
@@ -264,10 +253,10 @@ def test_julie_adding_a_client_stores_the_normalised_email_and_refuses_a_duplica
 
 
 @pytest.mark.postgres
-def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_postgresql(therapist):
+def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_postgresql(julie):
     Client.objects.create(name="Kate", email="kate@example.com", phone="(860) 555-0100")
     data = {"name": "Kate?", "email": "\u212aATE@example.com", "phone": "860 555 0123", "notes": ""}
-    response = therapist.post(
+    response = julie.post(
         reverse("admin:appointments_client_add"),
         {**data, "appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"},
     )
@@ -276,7 +265,7 @@ def test_julie_adding_a_kelvin_sign_look_alike_of_a_client_is_told_it_exists_on_
     assert Client.objects.count() == 1
 
 
-def test_moving_a_session_to_another_client_takes_that_clients_details(therapist, caller, book):
+def test_moving_a_session_to_another_client_takes_that_clients_details(julie, caller, book):
     appointment = book(business_time(2026, 12, 2, 10))
     data = {
         **admin_booking(caller, appointment.service, "2026-12-02", "10:00"),
@@ -289,8 +278,51 @@ def test_moving_a_session_to_another_client_takes_that_clients_details(therapist
         data[f"emails-{index}-id"] = email.pk
         data[f"emails-{index}-appointment"] = appointment.pk
     url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
-    response = therapist.post(url, data)
+    response = julie.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     appointment.refresh_from_db()
     assert appointment.client == caller
     assert (appointment.client_name, appointment.client_phone) == ("Phone Caller", "(860) 555-0111")
+
+
+# --- failed emails on the admin index ----------------------------------------------
+
+
+@pytest.fixture
+def refused_confirmation(book):
+    from appointments import dispatch
+
+    appointment = book(business_time(2026, 12, 2, 10), email="nobody@example.com")
+    confirmation = appointment.emails.get(kind=OutgoingEmail.Kind.CONFIRMATION)
+    confirmation.status = OutgoingEmail.Status.FAILED
+    confirmation.last_error = dispatch.CLIENT_ADDRESS_REFUSED.format(code=550)
+    confirmation.save()
+    return confirmation
+
+
+def test_admin_index_lists_failed_emails_with_what_to_do(julie, refused_confirmation):
+    from html import unescape
+
+    from appointments import dispatch
+
+    page = unescape(julie.get(reverse("admin:index")).content.decode())
+    assert "Emails that could not be sent (1)" in page
+    assert "Someone" in page  # who
+    assert "Confirmation about the session of Wednesday, December 2, 10:00 AM" in page  # what
+    assert dispatch.CLIENT_ADDRESS_REFUSED.format(code=550) in page  # why, in plain words
+    assert 'choose "Send again"' in page
+    assert reverse("admin:appointments_outgoingemail_changelist") + "?status__exact=failed" in page
+    assert reverse("admin:appointments_client_change", args=[refused_confirmation.appointment.client_id]) in page
+    failed_list = julie.get(reverse("admin:appointments_outgoingemail_changelist") + "?status__exact=failed")
+    assert failed_list.status_code == 200
+    assert "1 outgoing email" in unescape(failed_list.content.decode())
+
+
+def test_admin_index_shows_failed_emails_only_to_who_may_see_emails(staff_without_permissions, refused_confirmation):
+    page = staff_without_permissions.get(reverse("admin:index")).content.decode()
+    assert "could not be sent" not in page
+
+
+def test_admin_index_says_nothing_when_no_email_failed(julie, book):
+    book(business_time(2026, 12, 2, 10))
+    assert "could not be sent" not in julie.get(reverse("admin:index")).content.decode()

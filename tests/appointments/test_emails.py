@@ -63,6 +63,16 @@ def test_every_email_has_subject_text_and_html(booked, kind, now):
         assert "http://" in message.body  # absolute links
 
 
+@pytest.mark.parametrize(("kind", "method"), [(Kind.CONFIRMATION, "REQUEST"), (Kind.CANCELLATION, "CANCEL")])
+def test_calendar_file_names_its_method_and_charset_once(booked, kind, method):
+    email = OutgoingEmail(appointment=booked, kind=kind, sequence=booked.sequence, due_at=booked.start)
+    (part,) = [p for p in parsed(emails.build_message(email)).walk() if p.get_content_type() == "text/calendar"]
+    assert part["Content-Type"] == f'text/calendar; method={method}; charset="utf-8"'
+    assert part.get_params() == [("text/calendar", ""), ("method", method), ("charset", "utf-8")]
+    assert part.get_filename() == "session.ics"
+    assert part.get_content_disposition() == "attachment"
+
+
 def test_confirmation_carries_a_calendar_file_with_the_right_time(booked, now):
     message = emails.build_message(owed(booked, Kind.CONFIRMATION))
     calendar = calendar_of(message)

@@ -174,7 +174,7 @@ def test_erase_end_to_end_leaves_nothing_personal_anywhere(
     smtp_refusing(EMAIL)
     dispatch.send_due_emails(now=business_time(2026, 12, 1, 10))
     reminder = upcoming.emails.get(kind=OutgoingEmail.Kind.REMINDER)
-    assert EMAIL in reminder.last_error  # Julie sees why, until the erase
+    assert "SMTP 550" in reminder.last_error and EMAIL not in reminder.last_error  # why, without the address
     settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = backend, mail_path
 
     # Julie's own edits, through admin: history entries that name her.
@@ -250,8 +250,8 @@ def test_a_refused_email_is_logged_without_the_address(philippa, smtp_refusing, 
     smtp_refusing(EMAIL)
     caplog.set_level(logging.DEBUG)
     dispatch.send_due_emails(now=now)
-    assert "failed (attempt 1)" in project_log(caplog)
-    assert "SMTPRecipientsRefused" in project_log(caplog)
+    assert "failed after 1 attempt(s)" in project_log(caplog)
+    assert "(SMTP 550)" in project_log(caplog)
     assert EMAIL not in project_log(caplog)
 
 
@@ -277,7 +277,7 @@ def test_julie_exports_everything_held_about_a_client(philippa, julie_in_admin, 
     assert (upcoming["client_note"], upcoming["cancellation_reason"]) == (NOTE, "Flu")
     assert upcoming["cancelled_at"] and upcoming["created_at"] and upcoming["updated_at"]
     confirmation = next(email for email in upcoming["emails"] if email["kind"] == "confirmation")
-    assert confirmation["attempts"] == 1 and EMAIL in confirmation["last_error"]
+    assert confirmation["attempts"] == 1 and "SMTP 550" in confirmation["last_error"]
     assert set(confirmation) == {"kind", "status", "due_at", "sent_at", "attempts", "last_error"}
     assert any(email["kind"] == "therapist_new" and email["status"] == "sent" for email in upcoming["emails"])
     [history] = data["admin_history"]
