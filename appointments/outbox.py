@@ -49,11 +49,18 @@ def _record(appointment, emails, *, previous_start=None, now):
 
 
 def skip_pending(appointment, *, kinds, before_sequence=None):
-    """Mark unsent emails of these kinds as not needed any more."""
+    """Mark unsent emails of these kinds as not needed any more. Runs in the caller's transaction.
+
+    An email a worker holds right now (appointments.dispatch locks it for its SMTP conversation)
+    is left to that worker: waiting for a slow mail server here, under the calendar lock, would
+    hold up every booking. If that send fails, the next try finds the email stale and skips it
+    (emails.is_still_wanted).
+    """
     pending = OutgoingEmail.objects.filter(appointment=appointment, kind__in=kinds, status=Status.PENDING)
     if before_sequence is not None:
         pending = pending.filter(sequence__lt=before_sequence)
-    pending.update(status=Status.SKIPPED)
+    free = pending.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)
+    OutgoingEmail.objects.filter(pk__in=list(free)).update(status=Status.SKIPPED)
 
 
 def _notice(kind, now, tell_julie):
