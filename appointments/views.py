@@ -308,7 +308,8 @@ def ics(request, token):
     if refusal:
         return refusal
     response = HttpResponse(
-        appointment_ics(appointment, location=BookingRules.load().location), content_type="text/calendar"
+        appointment_ics(appointment, location=BookingRules.load().location),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="posture-massage-session.ics"'
     return response

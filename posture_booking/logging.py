@@ -7,13 +7,16 @@ types into admin's search and the client picker (a client's name, email or phone
 import logging
 import re
 
-SECRET_IN_PATH = re.compile(r"(/book/(?:manage|confirmed)/|/calendar/)[^/\s\"?]+")
+MANAGE_TOKEN = re.compile(r"(/book/(?:manage|confirmed)/)[^/\s\"?]+")
+# The feed is /calendar/<token>.ics; admin's own .../calendar/week/ and /month/ are no secret.
+FEED_TOKEN = re.compile(r"(/calendar/)[^/\s\"?]+(\.ics)")
 # Admin's changelist search (?q=) and autocomplete (?term=).
 SEARCH_IN_QUERY = re.compile(r"([?&](?:q|term)=)[^&\s\"]+")
 
 
 def redact(text):
-    return SEARCH_IN_QUERY.sub(r"\1[redacted]", SECRET_IN_PATH.sub(r"\1[redacted]", text))
+    text = FEED_TOKEN.sub(r"\1[redacted]\2", MANAGE_TOKEN.sub(r"\1[redacted]", text))
+    return SEARCH_IN_QUERY.sub(r"\1[redacted]", text)
 
 
 class RedactSecretsFilter(logging.Filter):

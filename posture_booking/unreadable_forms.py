@@ -17,14 +17,6 @@ def _is_utf8(name):
         return False
 
 
-def _known_charset(name):
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return True
-
-
 def form_body_is_readable(request):
     """Whether Django can turn this request's form body into request.POST as the client meant it.
 
@@ -36,12 +28,10 @@ def form_body_is_readable(request):
     if request.method in {"GET", "HEAD", "OPTIONS"} or request.content_type not in FORM_TYPES:
         return True
     charset = request.content_params.get("charset")
-    if charset is not None and not _known_charset(charset):
-        return False
-    if request.content_type == "multipart/form-data":
-        return True  # Django decodes each part in its declared charset, replacing what does not fit.
     if charset is not None and not _is_utf8(charset):
-        return False
+        return False  # our pages are UTF-8, and so is every form a browser sends from them
+    if request.content_type == "multipart/form-data":
+        return True  # Django decodes each part as UTF-8, replacing what does not fit.
     try:
         body = request.body
     except RequestDataTooBig:

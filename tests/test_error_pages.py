@@ -90,6 +90,7 @@ UNREADABLE_FORMS = {
     "bytes that are not UTF-8": ("application/x-www-form-urlencoded", b"name=Zo\xeb&phone=860"),
     "escapes that are not UTF-8": ("application/x-www-form-urlencoded", "name=Zo%EB&phone=860"),
     "multipart in an unknown charset": ("multipart/form-data; boundary=x; charset=klingon", "--x--\r\n"),
+    "multipart in utf-16": ("multipart/form-data; boundary=x; charset=utf-16", "--x--\r\n"),
     # Past Django's DATA_UPLOAD_MAX_NUMBER_FIELDS and DATA_UPLOAD_MAX_MEMORY_SIZE: refused, kindly.
     "too many fields": ("application/x-www-form-urlencoded", "&".join(f"f{i}=1" for i in range(1001))),
     "too big": ("application/x-www-form-urlencoded", "note=" + "a" * (2_621_440 + 1)),

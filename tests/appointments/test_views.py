@@ -299,7 +299,7 @@ def test_reschedule_to_a_bad_time_keeps_the_booking(client, booked):
 
 def test_ics_download_and_google_link(client, booked):
     response = client.get(reverse("appointments:ics", kwargs={"token": booked.manage_token}))
-    assert response["Content-Type"] == "text/calendar"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert b"DTSTART:20261202T150000Z" in response.content
     confirmation = client.get(reverse("appointments:confirmed", kwargs={"token": booked.manage_token}))
     assert "calendar.google.com/calendar/render?action=TEMPLATE" in confirmation.content.decode()
