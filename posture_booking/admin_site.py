@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from . import two_factor
+from . import login_limits, two_factor
 
 
 class CodeForm(forms.Form):
@@ -48,7 +48,13 @@ class PostureAdminSite(admin.AdminSite):
             step = two_factor.second_step(request.user)
             if step is not None:
                 return self._redirect_to_step(request, step)
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        # The password was right (LoginLimitsHandler marked the request): this browser
+        # is now a known device for that username, whatever the second step still asks.
+        username = getattr(request, "logged_in_username", None)
+        if username:
+            login_limits.remember_device(response, username=username)
+        return response
 
     def get_urls(self):
         return [

@@ -104,7 +104,8 @@ AXES_LOCKOUT_TEMPLATE = "admin_locked_out.html"
 # Tries while locked out do not restart the clock, so every lock lifts by itself.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # And a looser cap per username across all addresses, against a guesser with many:
-# 20 failures lock the username until 15 minutes after the last one (login_limits.py).
+# 20 failures lock the username until 15 minutes after the last one, except for a
+# browser that has logged in as it before (login_limits.py).
 AXES_HANDLER = "posture_booking.login_limits.LoginLimitsHandler"
 LOGIN_USERNAME_FAILURE_LIMIT = 20
 LOGIN_USERNAME_COOLOFF = timedelta(minutes=15)
