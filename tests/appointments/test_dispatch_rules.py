@@ -1,5 +1,6 @@
 """dispatch.py's rules a mutation run can change without the worker tests noticing."""
 
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core import mail
 
 from appointments import dispatch
 from appointments.models import OutgoingEmail
+from tests.conftest import free_port
 
 from .conftest import business_time
 
@@ -66,3 +68,67 @@ def test_send_again_puts_back_only_failed_emails(booked, now):
     julies.refresh_from_db()
     assert confirmation.status == Status.SENT
     assert (julies.status, julies.due_at, julies.attempts) == (Status.PENDING, later, 0)
+
+
+# --- which refusals are final: failure_reason --------------------------------------------
+
+
+@pytest.fixture
+def confirmation(booked):
+    return email_of(booked, Kind.CONFIRMATION)
+
+
+def refused(code):
+    return smtplib.SMTPRecipientsRefused({"ada@example.com": (code, b"5.1.1 <ada@example.com> unknown")})
+
+
+@pytest.mark.parametrize("code", [500, 550, 599])
+def test_every_5xx_refusal_of_the_address_is_final(confirmation, code):
+    reason, final = dispatch.failure_reason(refused(code), email=confirmation)
+    assert final
+    assert reason == dispatch.CLIENT_ADDRESS_REFUSED.format(code=code)
+
+
+@pytest.mark.parametrize("code", [421, 450, 499])
+def test_a_4xx_refusal_of_the_address_is_tried_again(confirmation, code):
+    reason, final = dispatch.failure_reason(refused(code), email=confirmation)
+    assert not final
+    assert reason == dispatch.SERVER_BUSY.format(code=code)
+
+
+def test_a_refusal_is_final_only_when_every_address_was_refused_for_good(confirmation):
+    mixed = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no"), "b@example.com": (451, b"later")})
+    assert dispatch.failure_reason(mixed, email=confirmation) == (dispatch.SERVER_BUSY.format(code=550), False)
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (smtplib.SMTPSenderRefused(553, b"no", "bookings@localhost"), (dispatch.SENDER_REFUSED.format(code=553), True)),
+        (smtplib.SMTPDataError(552, b"spam"), (dispatch.MESSAGE_REFUSED.format(code=552), True)),
+        (smtplib.SMTPDataError(500, b"syntax"), (dispatch.MESSAGE_REFUSED.format(code=500), True)),
+        (smtplib.SMTPDataError(451, b"later"), (dispatch.SERVER_BUSY.format(code=451), False)),
+        (smtplib.SMTPResponseException(530, b"auth first"), (dispatch.LOGIN_REFUSED.format(code=530), False)),
+        (smtplib.SMTPAuthenticationError(535, b"bad"), (dispatch.LOGIN_REFUSED.format(code=535), False)),
+        (
+            ConnectionRefusedError(111, "refused"),
+            (dispatch.SERVER_UNREACHABLE.format(error="ConnectionRefusedError"), False),
+        ),
+        (ValueError("bad header"), (dispatch.NOT_SENT.format(error="ValueError"), False)),
+    ],
+    ids=["sender-5xx", "message-5xx", "message-500", "message-4xx", "login-530", "login-535", "no-server", "other"],
+)
+def test_what_each_failure_means(confirmation, exc, expected):
+    assert dispatch.failure_reason(exc, email=confirmation) == expected
+
+
+def test_a_failure_is_logged_with_the_emails_number(booked, now, caplog, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens: temporary
+    confirmation = email_of(booked, Kind.CONFIRMATION)
+    dispatch.send_email(confirmation.pk, now=now)
+    confirmation.refresh_from_db()
+    assert confirmation.status == Status.PENDING
+    assert confirmation.due_at == now + timedelta(minutes=dispatch.RETRY_DELAYS_MINUTES[0])
+    assert f"Email {confirmation.pk} not sent (attempt 1), retrying: " in caplog.text
+    assert dispatch.SERVER_UNREACHABLE.format(error="ConnectionRefusedError") in caplog.text
