@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .availability import BUSINESS_YEARS
 from .booking import ClientDetails
 from .hygiene import EMAIL_INVALID, normalise_email, refuse_control_characters
 
@@ -29,7 +30,8 @@ def new_booking_key():
 
 
 def parse_slot_start(value):
-    """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None."""
+    """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None
+    (also for a year outside BUSINESS_YEARS, where arithmetic on it could overflow)."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
@@ -37,7 +39,7 @@ def parse_slot_start(value):
         parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
     except ValueError:
         return None
-    if timezone.is_naive(parsed):
+    if timezone.is_naive(parsed) or parsed.year not in BUSINESS_YEARS:
         return None
     return parsed
 
