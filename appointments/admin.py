@@ -18,13 +18,32 @@ from django.utils.html import format_html
 from services.models import Service
 
 from . import agenda, booking, dispatch, privacy
-from .availability import overlapping_appointments, parse_date, wall_clock_to_utc
+from .availability import BUSINESS_YEARS, overlapping_appointments, parse_date, wall_clock_to_utc
 from .forms import parse_slot_start, slot_value
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 DETAILS_DIFFER = "details differ from the client record"
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
+DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
+
+
+def business_years_only(value):
+    """Julie's date fields take the same years as the site's own parsers (BUSINESS_YEARS):
+    the length of a session added to 9999-12-31 would overflow."""
+    if value is not None and value.year not in BUSINESS_YEARS:
+        raise forms.ValidationError(DATE_OUTSIDE_BUSINESS_YEARS, code="date_out_of_range")
+
+
+class DateHierarchyInBusinessYears:
+    """The list's year/month/day links take a year from the URL; Django adds a year or a day
+    to it, so 9999 would overflow: outside BUSINESS_YEARS the plain list is shown instead."""
+
+    def changelist_view(self, request, extra_context=None):
+        year = request.GET.get(f"{self.date_hierarchy}__year")
+        if year is not None and not (year.isdigit() and int(year) in BUSINESS_YEARS):
+            return redirect(request.path)
+        return super().changelist_view(request, extra_context)
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -43,6 +62,10 @@ class AppointmentAdminForm(forms.ModelForm):
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].validators.append(business_years_only)
 
     def clean(self):
         cleaned = super().clean()
@@ -148,7 +171,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
+class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
     list_filter = [WhenFilter, "status", "source", DetailsDifferFilter]
@@ -439,8 +462,20 @@ class WorkingHoursAdmin(admin.ModelAdmin):
     list_filter = ["weekday"]
 
 
+class TimeOffAdminForm(forms.ModelForm):
+    class Meta:
+        model = TimeOff
+        fields = ["start", "end", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].validators.append(business_years_only)
+
+
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
+    form = TimeOffAdminForm
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
 

@@ -30,12 +30,20 @@ class Slot:
         return timezone.localtime(self.end)
 
 
+# The years a date typed or carried in a URL may fall in. Python's datetime ends at years
+# 1 and 9999, so a day added to (or a time zone applied to) a date near either end overflows;
+# every date and time the site reads is refused outside these years, far from both ends.
+BUSINESS_YEARS = range(2000, 2200)
+
+
 def parse_date(text, *, default=None):
-    """A date from 'YYYY-MM-DD' text in a URL or form, or default when it is not one."""
+    """A date from 'YYYY-MM-DD' text in a URL or form, or default when it is not one
+    (or falls outside BUSINESS_YEARS)."""
     try:
-        return date.fromisoformat(text or "")
+        parsed = date.fromisoformat(text or "")
     except (TypeError, ValueError):
         return default
+    return parsed if parsed.year in BUSINESS_YEARS else default
 
 
 def business_today(now):

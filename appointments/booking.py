@@ -68,9 +68,19 @@ def _client_for(details):
     return client
 
 
-def _same_submission(appointment, *, start, client_details):
-    """Whether an earlier booking with this form key came from this very form (a double click)."""
-    return appointment.start == start and appointment.client.email == normalise_email(client_details.email)
+def _same_submission(appointment, *, start, client_details, note):
+    """Whether an earlier booking with this form key came from this very form (a double click).
+
+    Every field must match: anyone holding the key and another client's email and time
+    would otherwise be sent to that client's confirmation (and manage link).
+    """
+    return (
+        appointment.start == start
+        and appointment.client.email == normalise_email(client_details.email)
+        and appointment.client_name == client_details.name
+        and appointment.client_phone == client_details.phone
+        and appointment.client_note == note
+    )
 
 
 def _create(**fields):
@@ -85,16 +95,16 @@ def _create(**fields):
 def book_appointment(*, start, client_details, service, now, note="", booking_key=None):
     """Book a free slot for a client on the website. Raises SlotUnavailable.
 
-    A repeated submission of one form (same booking_key, client and time) returns
-    the booking it already made instead of making a second one. A key that made
-    another booking raises BookingError: it must never lead to that booking's page.
+    A repeated submission of one form (same booking_key and every field the same) returns
+    the booking it already made instead of making a second one. A key that made a booking
+    with anything else raises BookingError: it must never lead to that booking's page.
     """
     with transaction.atomic():
         rules = lock_calendar()
         if booking_key:
             earlier = Appointment.objects.select_related("client").filter(booking_key=booking_key).first()
             if earlier is not None:
-                if _same_submission(earlier, start=start, client_details=client_details):
+                if _same_submission(earlier, start=start, client_details=client_details, note=note):
                     return earlier
                 raise BookingError(KEY_ALREADY_USED)
         slot = find_free_slot(start, now=now, length=service.duration, rules=rules)

@@ -5,10 +5,12 @@ from datetime import datetime
 import phonenumbers
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core import signing
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .availability import BUSINESS_YEARS
 from .booking import ClientDetails
 from .hygiene import EMAIL_INVALID, normalise_email, refuse_control_characters
 
@@ -20,16 +22,29 @@ BOOKING_KEY_INVALID = (
     "Something went wrong with this form, so nothing was booked yet. "
     "Please check the time and your details, then press Confirm booking again."
 )
-# The booking form's one-time key, as new_booking_key() makes it.
+# The random part of the booking form's one-time key, as new_booking_key() makes it.
 BOOKING_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
+# The key is signed, so a key copied from nowhere (or made up) is not one of ours.
+BOOKING_KEY_SALT = "appointments.booking-key"
 
 
 def new_booking_key():
-    return secrets.token_urlsafe(24)
+    """A fresh one-time key for the booking form: random, signed by the site."""
+    return signing.Signer(salt=BOOKING_KEY_SALT).sign(secrets.token_urlsafe(24))
+
+
+def booking_key_made_here(key):
+    """The random part of a key new_booking_key() made (what a booking stores), or None."""
+    try:
+        value = signing.Signer(salt=BOOKING_KEY_SALT).unsign(key)
+    except signing.BadSignature:
+        return None
+    return value if BOOKING_KEY_PATTERN.fullmatch(value) else None
 
 
 def parse_slot_start(value):
-    """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None."""
+    """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None
+    (also for a year outside BUSINESS_YEARS, where arithmetic on it could overflow)."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
@@ -37,7 +52,7 @@ def parse_slot_start(value):
         parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
     except ValueError:
         return None
-    if timezone.is_naive(parsed):
+    if timezone.is_naive(parsed) or parsed.year not in BUSINESS_YEARS:
         return None
     return parsed
 
@@ -157,7 +172,7 @@ class BookingForm(PublicForm):
         # A key that is not one we made (tampered, truncated) is replaced by a fresh one,
         # and the client asked to confirm again: the form must not stay stuck on it.
         self.key_replaced = False
-        if data is not None and data.get("booking_key") and not BOOKING_KEY_PATTERN.fullmatch(data["booking_key"]):
+        if data is not None and data.get("booking_key") and booking_key_made_here(data["booking_key"]) is None:
             data = data.copy()
             data["booking_key"] = new_booking_key()
             self.key_replaced = True
@@ -192,6 +207,10 @@ class BookingForm(PublicForm):
             else phonenumbers.PhoneNumberFormat.INTERNATIONAL
         )
         return phonenumbers.format_number(number, style)
+
+    def clean_booking_key(self):
+        key = self.cleaned_data["booking_key"]
+        return key and booking_key_made_here(key)
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()

@@ -237,6 +237,33 @@ def test_a_key_reused_for_another_client_does_not_return_their_booking(service, 
     assert list(Appointment.objects.all()) == [theirs]
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [{"name": "Mallory"}, {"phone": "(860) 555-0666"}, {"note": "Please call me."}],
+    ids=["name", "phone", "note"],
+)
+def test_a_key_reused_with_the_same_email_and_time_but_anything_else_changed_is_refused(
+    service, client_details, now, changed
+):
+    key = "k" * 32
+    submission = {"name": client_details.name, "phone": client_details.phone, "note": "Migraines."}
+    theirs = book_appointment(
+        start=WEDNESDAY_10,
+        client_details=client_details,
+        service=service,
+        now=now,
+        note=submission["note"],
+        booking_key=key,
+    )
+    submission.update(changed)
+    other = ClientDetails(name=submission["name"], email=client_details.email, phone=submission["phone"])
+    with pytest.raises(BookingError, match=KEY_ALREADY_USED[:30]):
+        book_appointment(
+            start=WEDNESDAY_10, client_details=other, service=service, now=now, note=submission["note"], booking_key=key
+        )
+    assert list(Appointment.objects.all()) == [theirs]
+
+
 def test_a_double_click_with_the_email_in_another_case_is_still_the_same_submission(service, client_details, now):
     key = "k" * 32
     first = book_appointment(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from appointments.booking import KEY_ALREADY_USED, SLOT_TAKEN
 from appointments.forms import (
     BOOKING_KEY_INVALID,
+    BOOKING_KEY_SALT,
     PHONE_INVALID,
     POLICY_REQUIRED,
     BookingForm,
@@ -48,6 +49,12 @@ def booking_data(start=WEDNESDAY_10, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def issued_key(client, start=WEDNESDAY_10):
+    """The one-time key the details page puts in the booking form, as a browser gets it."""
+    response = client.get(reverse("appointments:details"), {"start": slot_value(start)})
+    return response.context["form"]["booking_key"].value()
 
 
 def radio_values(html):
@@ -137,7 +144,7 @@ def test_taken_slot_offers_other_times_and_keeps_details(client, book):
 
 
 def test_double_submit_books_once(client):
-    data = booking_data(booking_key="same-form-key-123-same-form-key-")
+    data = booking_data(booking_key=issued_key(client))
     first = client.post(reverse("appointments:details"), data)
     second = client.post(reverse("appointments:details"), data)
     assert first.status_code == second.status_code == 302
@@ -417,7 +424,7 @@ def test_a_multi_line_cancel_reason_is_kept(client, booked):
 
 
 def test_a_reposted_key_from_someone_elses_booking_never_shows_their_confirmation(client, book):
-    key = "A" * 32
+    key = issued_key(client)
     theirs = client.post(reverse("appointments:details"), booking_data(booking_key=key))
     assert theirs.status_code == 302
     mine = booking_data(start=business_time(2026, 12, 3, 10), booking_key=key, name="Mallory", email="m@example.com")
@@ -434,15 +441,55 @@ def test_a_reposted_key_from_someone_elses_booking_never_shows_their_confirmatio
     assert Appointment.objects.count() == 2
 
 
-@pytest.mark.parametrize("key", ["short", "x" * 64, "A" * 31 + "!", "A" * 31 + "\x00"])
-def test_a_malformed_booking_key_is_replaced_and_the_client_asked_to_confirm_again(client, key):
+def test_a_reposted_key_with_their_email_and_time_but_another_name_or_phone_never_shows_their_booking(client):
+    key = issued_key(client)
+    theirs = client.post(reverse("appointments:details"), booking_data(booking_key=key))
+    assert theirs.status_code == 302
+    for changed in [{"name": "Mallory"}, {"phone": "860-555-0666"}, {"note": "Something else."}]:
+        response = client.post(reverse("appointments:details"), booking_data(booking_key=key, **changed))
+        assert response.status_code == 200, changed
+        page = response.content.decode()
+        assert theirs["Location"] not in page
+        assert KEY_ALREADY_USED in text_of(response)
+        assert next(iter(changed.values())) in page, "what they typed is kept"
+    assert Appointment.objects.count() == 1
+
+
+def key_signed_elsewhere():
+    """A key in the site's own format, signed with another secret: a forger's best try."""
+    return signing.Signer(key="not-this-sites-secret", salt=BOOKING_KEY_SALT).sign("A" * 32)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "short",
+        "x" * 64,
+        "A" * 31 + "!",
+        "A" * 31 + "\x00",
+        "A" * 32,  # the shape of a key before keys were signed
+        "A" * 32 + ":" + "B" * 43,
+        pytest.param(key_signed_elsewhere(), id="signed-elsewhere"),
+        pytest.param(signing.Signer(salt="another-purpose").sign("A" * 32), id="signed-for-another-purpose"),
+    ],
+)
+def test_a_key_the_site_did_not_make_is_replaced_and_the_client_asked_to_confirm_again(client, key):
     response = client.post(reverse("appointments:details"), booking_data(booking_key=key))
     assert response.status_code == 200
     assert BOOKING_KEY_INVALID in text_of(response)
+    assert 'value="Ada Lovelace"' in response.content.decode()
+    assert "Migraines most mornings." in response.content.decode()
     fresh_key = response.context["form"]["booking_key"].value()
-    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", fresh_key)
+    assert fresh_key != key
     assert not Appointment.objects.exists()
     assert client.post(reverse("appointments:details"), booking_data(booking_key=fresh_key)).status_code == 302
+    assert Appointment.objects.count() == 1
+
+
+def test_the_key_the_details_page_issues_is_signed_by_the_site(client):
+    key = issued_key(client)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", signing.Signer(salt=BOOKING_KEY_SALT).unsign(key))
+    assert issued_key(client) != key
 
 
 @pytest.mark.parametrize("form_class", [BookingForm, CancelForm, RescheduleForm])
