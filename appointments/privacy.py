@@ -139,7 +139,8 @@ def _anonymise_admin_history(client):
 
 
 def _anonymised_change_message(message):
-    """Admin's messages name the changed fields, and an inline row by its title: keep only the former.
+    """Admin's messages name the changed fields, and an inline row by its title: keep the former, and
+    put ERASED_NAME for the title (admin's history page needs one to show the message at all).
 
     Anything but admin's own structured message (free text) cannot be vetted, so it goes.
     """
@@ -153,8 +154,8 @@ def _anonymised_change_message(message):
         return ""
     for part in parts:
         for detail in part.values():
-            if isinstance(detail, dict):
-                detail.pop("object", None)
+            if isinstance(detail, dict) and "object" in detail:
+                detail["object"] = ERASED_NAME
     return json.dumps(parts)
 
 
