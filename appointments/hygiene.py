@@ -58,6 +58,17 @@ def normalise_email(value):
     except ValidationError:
         raise ValidationError(EMAIL_INVALID, code="invalid") from None
     # NFKC can also lengthen it (a ligature becomes two or three letters) past what is stored.
-    if len(folded) > EMAIL_MAX_LENGTH or not folded.rpartition("@")[0].isascii():
+    local, _, domain = folded.rpartition("@")
+    if len(folded) > EMAIL_MAX_LENGTH or not local.isascii() or not _sendable_domain(domain):
         raise ValidationError(EMAIL_INVALID, code="invalid")
     return folded
+
+
+def _sendable_domain(domain):
+    """Whether mail can be addressed to this domain: an international one must have an ASCII
+    (punycode) form whose labels fit DNS's 63 characters, or no email could ever reach it."""
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return False
+    return True
