@@ -48,12 +48,14 @@ def _record(appointment, emails, *, previous_start=None, now):
         transaction.on_commit(lambda: queue_emails(due_now))
 
 
-def skip_pending(appointment, *, kinds, before_sequence=None):
-    """Mark unsent emails of these kinds as not needed any more."""
-    pending = OutgoingEmail.objects.filter(appointment=appointment, kind__in=kinds, status=Status.PENDING)
-    if before_sequence is not None:
-        pending = pending.filter(sequence__lt=before_sequence)
-    pending.update(status=Status.SKIPPED)
+def skip_pending(appointment, *, kinds):
+    """Mark unsent emails of these kinds as not needed any more.
+
+    Called before the change's own emails are recorded, so only older versions' are pending.
+    """
+    OutgoingEmail.objects.filter(appointment=appointment, kind__in=kinds, status=Status.PENDING).update(
+        status=Status.SKIPPED
+    )
 
 
 def _notice(kind, now, tell_julie):
@@ -80,7 +82,7 @@ def record_cancelled(appointment, *, now, tell_julie=True, tell_client=True):
 
 
 def record_moved(appointment, *, previous_start, rules, now, tell_julie=True):
-    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE], before_sequence=appointment.sequence)
+    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
     _record(
         appointment,
         [
