@@ -119,3 +119,32 @@ def test_the_details_page_carries_the_chosen_time_and_a_fresh_key_into_the_booki
     response = client.post(reverse("appointments:details"), {**carried, **details, "note": "", "website": ""})
     assert response.status_code == 302
     assert Appointment.objects.get().start == WEDNESDAY_10
+
+
+def test_the_policy_tick_box_links_to_the_cancellation_policy(client):
+    response = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)})
+    html = response.content.decode()
+    (help_text,) = re.findall(r'<div id="id_accept_policy_helptext"[^>]*>(.*?)</div>', html)
+    assert help_text == f'Read the <a href="{reverse("services:policies")}">cancellation policy</a>.'
+    assert client.get(reverse("services:policies")).status_code == 200
+
+
+def test_when_the_time_was_taken_the_other_times_come_first_under_their_own_heading(client, book):
+    book(WEDNESDAY_10, email="first@example.com")
+    details = {
+        "start": slot_value(WEDNESDAY_10),
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "",
+        "accept_policy": "on",
+        "website": "",
+    }
+    html = client.post(reverse("appointments:details"), details).content.decode()
+    (legend,) = re.findall(r'<div id="div_id_start".*?<legend[^>]*>(.*?)<', html, re.S)
+    assert legend.strip() == "Choose another time"
+    first_radio = html.index('type="radio"')
+    assert html.index('id="div_id_start"') < first_radio < html.index('name="name"'), (
+        "the choice of times comes before the details already typed"
+    )
