@@ -40,3 +40,12 @@ def test_old_style_line_breaks_in_a_cancel_reason_are_kept_as_plain_newlines():
     form = CancelForm({"reason": "Sick.\rWill book again.", "website": ""})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["reason"] == "Sick.\nWill book again."
+
+
+def test_an_email_address_of_the_longest_length_stored_is_accepted_and_one_longer_is_not():
+    longest = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"
+    assert len(longest) == 254
+    form = booking_form(email=longest)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["email"] == longest
+    assert not booking_form(email="e" + longest).is_valid()
