@@ -148,3 +148,10 @@ def test_when_the_time_was_taken_the_other_times_come_first_under_their_own_head
     assert html.index('id="div_id_start"') < first_radio < html.index('name="name"'), (
         "the choice of times comes before the details already typed"
     )
+
+
+@pytest.mark.parametrize("start", ["not a time", "2026-12-02T10:00"])  # unreadable; no UTC offset
+def test_a_time_that_cannot_be_read_asks_for_one_from_the_list(start):
+    form = booking_form(start=start)
+    assert not form.is_valid()
+    assert form.errors["start"] == [START_INVALID]
