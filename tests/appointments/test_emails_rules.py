@@ -225,3 +225,12 @@ def test_a_failed_cancellation_email_is_still_sent_for_the_cancelled_session(boo
     email.save()
     cancelled.emails.exclude(pk=email.pk).delete()
     assert len(resend(email, now=now)) == 1
+
+
+@pytest.mark.parametrize("kind", [Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULE])
+def test_the_email_says_what_the_session_is_and_where(booked, kind, now, service):
+    BookingRules.objects.update(location="12 Main Street, Hartford, CT")
+    message = emails.build_message(row(booked, kind, due_at=now))
+    for body in (message.body, message.alternatives[0].content):
+        assert service.name in body
+        assert "12 Main Street, Hartford, CT" in body
