@@ -42,7 +42,6 @@ def _context(email, rules):
         "client": appointment.client,
         "service": appointment.service,
         "rules": rules,
-        "site_url": settings.SITE_URL,
         "therapist_email": settings.THERAPIST_EMAIL,
         "manage_url": settings.SITE_URL + appointment.get_manage_url(),
         "book_url": settings.SITE_URL + reverse("appointments:days"),

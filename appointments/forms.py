@@ -188,10 +188,9 @@ class BookingForm(PublicForm):
             self.order_fields(["start", *self.field_order])
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        # Runs of spaces become one. A name of only spaces never gets here: the field strips
+        # it (str.strip() and str.split() agree on what a space is) and refuses it as required.
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"]

@@ -48,17 +48,16 @@ def _record(appointment, emails, *, previous_start=None, now):
         transaction.on_commit(lambda: queue_emails(due_now))
 
 
-def skip_pending(appointment, *, kinds, before_sequence=None):
+def skip_pending(appointment, *, kinds):
     """Mark unsent emails of these kinds as not needed any more. Runs in the caller's transaction.
 
+    Called before the change's own emails are recorded, so only older versions' are pending.
     An email a worker holds right now (appointments.dispatch locks it for its SMTP conversation)
     is left to that worker: waiting for a slow mail server here, under the calendar lock, would
     hold up every booking. If that send fails, the next try finds the email stale and skips it
     (emails.is_still_wanted).
     """
     pending = OutgoingEmail.objects.filter(appointment=appointment, kind__in=kinds, status=Status.PENDING)
-    if before_sequence is not None:
-        pending = pending.filter(sequence__lt=before_sequence)
     free = pending.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)
     OutgoingEmail.objects.filter(pk__in=list(free)).update(status=Status.SKIPPED)
 
@@ -87,7 +86,7 @@ def record_cancelled(appointment, *, now, tell_julie=True, tell_client=True):
 
 
 def record_moved(appointment, *, previous_start, rules, now, tell_julie=True):
-    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE], before_sequence=appointment.sequence)
+    skip_pending(appointment, kinds=SESSION_EMAILS + [Kind.RESCHEDULE])
     _record(
         appointment,
         [

@@ -1,0 +1,157 @@
+"""The public forms' rules as a client meets them: what a form says when something is missing."""
+
+import re
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from appointments.forms import PHONE_INVALID, START_INVALID, BookingForm, slot_value
+from appointments.models import Appointment, OutgoingEmail
+
+from .conftest import business_time
+
+pytestmark = pytest.mark.django_db
+
+NOW = business_time(2026, 12, 1, 8)
+WEDNESDAY_10 = business_time(2026, 12, 2, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def text_of(response):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_moving_without_choosing_a_time_asks_for_one_from_the_list_and_keeps_the_booking(client, book):
+    booked = book(WEDNESDAY_10, email="ada@example.com")
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    response = client.post(url, {"day": "2026-12-03", "website": ""})
+    assert response.status_code == 200
+    page = text_of(response)
+    # The time is a radio button: "This field is required." would not tell the client what to do.
+    assert START_INVALID in page
+    assert "This field is required" not in page
+    booked.refresh_from_db()
+    assert booked.start == WEDNESDAY_10
+    assert not booked.emails.filter(kind=OutgoingEmail.Kind.RESCHEDULE).exists()
+
+
+def test_a_booking_form_that_lost_its_time_asks_for_a_time_from_the_list(client):
+    data = {
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "",
+        "accept_policy": "on",
+        "website": "",
+    }
+    response = client.post(reverse("appointments:details"), data)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert START_INVALID in page
+    assert "This field is required" not in page
+    assert not Appointment.objects.exists()
+
+
+def booking_form(**overrides):
+    data = {
+        "start": "2026-12-02T10:00-05:00",
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "",
+        "accept_policy": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return BookingForm(data)
+
+
+def test_a_phone_field_with_no_number_in_it_asks_for_one_julie_can_call():
+    form = booking_form(phone="call me maybe")
+    assert not form.is_valid()
+    assert form.errors["phone"] == [PHONE_INVALID]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("860.555.0100", "(860) 555-0100"),
+        ("+1 860 555 0100", "(860) 555-0100"),
+        # A number abroad keeps its country code, or Julie could not call it back.
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+    ],
+)
+def test_a_phone_number_is_stored_the_way_julie_dials_it(typed, stored):
+    form = booking_form(phone=typed)
+    assert form.is_valid(), form.errors
+    assert form.client_details().phone == stored
+
+
+@pytest.mark.parametrize("name", ["   ", "\u00a0\u2003", "\t"])
+def test_a_name_of_only_spaces_is_refused(name):
+    form = booking_form(name=name)
+    assert not form.is_valid()
+    assert "name" in form.errors
+
+
+def test_runs_of_spaces_in_a_name_become_one():
+    form = booking_form(name="  Ada \u00a0  Lovelace ")
+    assert form.is_valid(), form.errors
+    assert form.client_details().name == "Ada Lovelace"
+
+
+def test_the_details_page_carries_the_chosen_time_and_a_fresh_key_into_the_booking(client):
+    start = slot_value(WEDNESDAY_10)
+    html = client.get(reverse("appointments:details"), {"start": start}).content.decode()
+    carried = dict(re.findall(r'<input type="hidden" name="(start|booking_key)" value="([^"]*)"', html))
+    assert carried["start"] == start
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", carried["booking_key"])
+    details = {"name": "Ada Lovelace", "email": "ada@example.com", "phone": "860-555-0100", "accept_policy": "on"}
+    response = client.post(reverse("appointments:details"), {**carried, **details, "note": "", "website": ""})
+    assert response.status_code == 302
+    assert Appointment.objects.get().start == WEDNESDAY_10
+
+
+def test_the_policy_tick_box_links_to_the_cancellation_policy(client):
+    response = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)})
+    html = response.content.decode()
+    (help_text,) = re.findall(r'<div id="id_accept_policy_helptext"[^>]*>(.*?)</div>', html)
+    assert help_text == f'Read the <a href="{reverse("services:policies")}">cancellation policy</a>.'
+    assert client.get(reverse("services:policies")).status_code == 200
+
+
+def test_when_the_time_was_taken_the_other_times_come_first_under_their_own_heading(client, book):
+    book(WEDNESDAY_10, email="first@example.com")
+    details = {
+        "start": slot_value(WEDNESDAY_10),
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "",
+        "accept_policy": "on",
+        "website": "",
+    }
+    html = client.post(reverse("appointments:details"), details).content.decode()
+    (legend,) = re.findall(r'<div id="div_id_start".*?<legend[^>]*>(.*?)<', html, re.S)
+    assert legend.strip() == "Choose another time"
+    first_radio = html.index('type="radio"')
+    assert html.index('id="div_id_start"') < first_radio < html.index('name="name"'), (
+        "the choice of times comes before the details already typed"
+    )
+
+
+@pytest.mark.parametrize("start", ["not a time", "2026-12-02T10:00"])  # unreadable; no UTC offset
+def test_a_time_that_cannot_be_read_asks_for_one_from_the_list(start):
+    form = booking_form(start=start)
+    assert not form.is_valid()
+    assert form.errors["start"] == [START_INVALID]
