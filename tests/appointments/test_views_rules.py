@@ -16,6 +16,8 @@ from appointments.booking import SLOT_TAKEN
 from appointments.forms import slot_value
 from appointments.models import Appointment, BookingRules, CalendarFeed, TimeOff
 from appointments.views import FORM_OPEN_TOO_LONG
+from services.models import Service
+from tests.conftest import free_port
 from tests.test_error_pages import csrf_token_in, strict_client
 
 from .conftest import business_time
@@ -234,3 +236,106 @@ def test_the_feed_takes_the_same_few_queries_however_many_sessions(client, book,
     with django_assert_max_num_queries(4):
         response = client.get(url)
     assert response.content.count(b"BEGIN:VEVENT") == 8
+
+
+# --- the details form sent back -----------------------------------------------------------
+
+
+def test_a_details_form_sent_back_with_mistakes_still_shows_the_chosen_time(client):
+    response = client.post(reverse("appointments:details"), booking_data(phone="12"))
+    assert response.status_code == 200
+    assert "Wednesday, December 2, 2026, 10:00 AM to 11:00 AM" in text_of(response)
+    assert f'href="{day_url("2026-12-02")}">Change time' in response.content.decode()
+
+
+def test_an_unreachable_cache_is_logged_with_its_error(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    with caplog.at_level("WARNING", logger="appointments.views"):
+        assert client.post(reverse("appointments:details"), booking_data()).status_code == 302
+    warnings = [r.getMessage() for r in caplog.records if r.name == "appointments.views"]
+    assert warnings
+    assert all(w.lower().startswith("rate limit not applied") and "connect" in w.lower() for w in warnings)
+
+
+# --- the days page ------------------------------------------------------------------------
+
+
+def days_page(client=None):
+    return (client or Client()).get(reverse("appointments:days"))
+
+
+def calendar_rows(response):
+    body = response.content.decode()
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_the_days_page_tells_each_days_free_times_in_words(client):
+    # Thursday: only 4 PM is left.
+    TimeOff.objects.create(start=business_time(2026, 12, 3), end=business_time(2026, 12, 3, 16))
+    page = text_of(days_page(client))
+    assert "Tuesday, December 1: no free times" in page  # inside the minimum notice
+    assert "Wednesday, December 2: 12 free times" in page
+    assert "Thursday, December 3: 1 free time " in page
+    assert "Saturday, January 30: 7 free times" in page  # the horizon's last day
+    html = days_page(client).content.decode()
+    assert f'href="{day_url("2026-12-02")}"' in html
+    assert f'href="{day_url("2026-12-03")}"' in html
+    assert f'href="{day_url("2026-12-01")}"' not in html
+    assert f'href="{day_url("2026-12-06")}"' not in html  # Sunday: closed
+
+
+def test_the_days_page_shows_the_months_of_the_horizon_sunday_first(client):
+    response = days_page(client)
+    captions = re.findall(r"<caption>(.*?)</caption>", response.content.decode())
+    assert captions == ["December 2026", "January 2027"]
+    weeks = [row for row in calendar_rows(response) if row]
+    first_week = weeks[0]
+    assert len(first_week) == 7
+    assert first_week[0].strip() == first_week[1].strip() == ""  # Sunday and Monday are November's
+    assert "Tuesday, December 1" in first_week[2]
+    assert '<span aria-hidden="true">1</span>' in first_week[2]
+    assert "Saturday, December 5" in first_week[6]
+    assert "Sunday, December 6" in weeks[1][0]
+    last_week = weeks[-1]
+    assert "Sunday, January 31: no free times" in last_week[0]
+    assert all(cell.strip() == "" for cell in last_week[1:])  # February's days
+
+
+def test_the_days_page_offers_the_next_three_free_times(client, book):
+    book(WEDNESDAY_10, email="first@example.com")  # the whole morning is gone with the buffer
+    page = text_of(days_page(client))
+    next_times = re.search(r"Next free times (.*?) Choose a day", page).group(1)
+    assert next_times == "Wed, Dec 2 at 1:00 PM Wed, Dec 2 at 1:30 PM Wed, Dec 2 at 2:00 PM"
+
+
+def test_with_no_free_time_at_all_the_days_page_says_to_email_julie(client):
+    TimeOff.objects.create(start=business_time(2026, 11, 30), end=business_time(2027, 3, 1), reason="Away")
+    page = text_of(days_page(client))
+    assert f"There are no free times in the coming weeks. Please email Julie at {JULIE}" in page
+    assert "Next free times" not in page
+
+
+def test_the_days_page_sells_the_first_open_service(client, service):
+    Service.objects.create(name="Something else", slug="else", description="x", duration_minutes=30)
+    page = text_of(days_page(client))
+    assert f"{service.name}, 60 minutes with Julie" in page
+    assert "Wednesday, December 2: 12 free times" in page  # one-hour sessions, not half-hour ones
+
+
+def test_with_no_open_service_the_booking_pages_are_not_found(client):
+    Service.objects.update(is_active=False)
+    assert days_page(client).status_code == 404
+    assert client.get(day_url("2026-12-02")).status_code == 404
+
+
+def test_a_message_for_the_days_page_shows_even_when_the_page_is_saved(client):
+    assert days_page(client).status_code == 200  # saved for this minute
+    response = client.get(day_url("2026-13-45"), follow=True)
+    assert response.redirect_chain == [(reverse("appointments:days"), 302)]
+    assert "That date could not be read." in text_of(response)
+    assert "That date could not be read." not in text_of(days_page(client))
