@@ -339,3 +339,10 @@ def test_a_message_for_the_days_page_shows_even_when_the_page_is_saved(client):
     assert response.redirect_chain == [(reverse("appointments:days"), 302)]
     assert "That date could not be read." in text_of(response)
     assert "That date could not be read." not in text_of(days_page(client))
+
+
+def test_only_the_chosen_day_is_marked_as_chosen_in_the_calendars(client, booked):
+    assert 'aria-current="date"' not in days_page(client).content.decode()  # nothing is chosen there
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    html = client.get(url, {"day": "2026-12-03"}).content.decode()
+    assert re.findall(r'<a href="([^"]*)" aria-current="date"', html) == ["?day=2026-12-03"]
