@@ -16,6 +16,27 @@ def business_time(year, month, day, hour=0, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
+def booking_data(start=None, **overrides):
+    """What the booking form posts: Ada's details for a slot (Wednesday, December 2, 10:00 by default).
+
+    `start` is a datetime (sent as the form carries it) or the raw text to send."""
+    from appointments.forms import slot_value
+
+    start = business_time(2026, 12, 2, 10) if start is None else start
+    data = {
+        "start": slot_value(start) if isinstance(start, datetime) else start,
+        "booking_key": "",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "860-555-0100",
+        "note": "Migraines most mornings.",
+        "accept_policy": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
 @pytest.fixture
 def now():
     """Tuesday, December 1, 2026, 8:00 in Connecticut."""

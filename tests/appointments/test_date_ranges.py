@@ -17,7 +17,7 @@ from appointments.availability import BUSINESS_YEARS, parse_date
 from appointments.forms import START_INVALID, parse_slot_start, slot_value
 from appointments.models import Appointment, Client, TimeOff
 
-from .conftest import business_time
+from .conftest import booking_data, business_time
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +36,6 @@ def frozen_clock():
 @pytest.fixture
 def booked(book):
     return book(business_time(2026, 12, 2, 10))
-
-
-def booking_data(start):
-    return {
-        "start": start,
-        "booking_key": "",
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "phone": "860-555-0100",
-        "note": "Migraines most mornings.",
-        "accept_policy": "on",
-        "website": "",
-    }
 
 
 # --- the public pages ---

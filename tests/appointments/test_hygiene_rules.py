@@ -6,20 +6,11 @@ import pytest
 from appointments.forms import BookingForm, CancelForm
 from appointments.hygiene import CONTROL_CHARACTERS
 
+from .conftest import booking_data
+
 
 def booking_form(**overrides):
-    data = {
-        "start": "2026-12-02T10:00-05:00",
-        "booking_key": "",
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "phone": "860-555-0100",
-        "note": "",
-        "accept_policy": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return BookingForm(data)
+    return BookingForm(booking_data(**{"note": "", **overrides}))
 
 
 @pytest.mark.parametrize("email", ["ada@example.com\n", "ada@example.com\r\n", "\tada@example.com"])

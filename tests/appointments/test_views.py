@@ -22,7 +22,7 @@ from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID
 from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
 from tests.conftest import free_port
 
-from .conftest import business_time
+from .conftest import booking_data, business_time
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +34,6 @@ WEDNESDAY_10 = business_time(2026, 12, 2, 10)
 def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def booking_data(start=WEDNESDAY_10, **overrides):
-    data = {
-        "start": slot_value(start),
-        "booking_key": "",
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "phone": "860-555-0100",
-        "note": "Migraines most mornings.",
-        "accept_policy": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def issued_key(client, start=WEDNESDAY_10):
