@@ -212,8 +212,8 @@ class Appointment(models.Model):
         NO_SHOW = "no_show", "No-show"
 
     class Source(models.TextChoices):
-        WEB = "web", "Website"
-        ADMIN = "admin", "Admin"
+        WEB = "web", "Online"
+        ADMIN = "admin", "By Julie"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     # As given for this booking: another booking with the same email never changes them.
@@ -228,7 +228,9 @@ class Appointment(models.Model):
     end = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
     client_note = models.TextField("note from the client", blank=True, max_length=1000)
-    source = models.CharField(max_length=5, choices=Source.choices, default=Source.WEB)
+    source = models.CharField("booked", max_length=5, choices=Source.choices, default=Source.WEB)
+    # Sessions Julie booked together as a repeat ("every week for 6 sessions") share this.
+    series = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     # Secret behind the client's manage link; random, so not derivable from the id.
     manage_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The booking form's one-time key: a double-clicked submit finds this booking
