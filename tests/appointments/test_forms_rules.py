@@ -137,3 +137,16 @@ def test_a_time_that_cannot_be_read_asks_for_one_from_the_list(start):
     form = booking_form(start=start)
     assert not form.is_valid()
     assert form.errors["start"] == [START_INVALID]
+
+
+def test_a_signed_key_that_is_not_a_random_token_is_refused():
+    """Only the shape new_booking_key() signs is a key: other signed text (too long, with spaces)
+    is never stored as a booking's key."""
+    from django.core import signing
+
+    from appointments.forms import BOOKING_KEY_SALT
+
+    signer = signing.Signer(salt=BOOKING_KEY_SALT)
+    assert booking_key_made_here(signer.sign("a" * 33)) is None
+    assert booking_key_made_here(signer.sign("not a token")) is None
+    assert booking_key_made_here(signer.sign("a" * 32)) == "a" * 32
