@@ -17,22 +17,14 @@ from django.utils.html import format_html
 
 from services.models import Service
 
-from . import agenda, booking, dispatch, privacy
+from . import admin_booking, agenda, booking, dispatch, privacy
 from .availability import BUSINESS_YEARS, overlapping_appointments, parse_date, wall_clock_to_utc
-from .forms import parse_slot_start, slot_value
+from .forms import business_years_only, parse_slot_start
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 DETAILS_DIFFER = "details differ from the client record"
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
-DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
-
-
-def business_years_only(value):
-    """Julie's date fields take the same years as the site's own parsers (BUSINESS_YEARS):
-    the length of a session added to 9999-12-31 would overflow."""
-    if value is not None and value.year not in BUSINESS_YEARS:
-        raise forms.ValidationError(DATE_OUTSIDE_BUSINESS_YEARS, code="date_out_of_range")
 
 
 class DateHierarchyInBusinessYears:
@@ -333,17 +325,8 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         return TemplateResponse(request, "admin/appointments/calendar_month.html", context)
 
     def slot_view(self, request):
-        """A free time tapped in the week view: book a session there, or block it off."""
-        start = parse_slot_start(request.GET.get("start"))
-        if start is None:
-            return redirect("admin:appointments_calendar_week")
-        context = {
-            **self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
-            "start": start,
-            "start_value": slot_value(start),
-            "can_block_off": request.user.has_perm("appointments.add_timeoff"),
-        }
-        return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
+        """A free time tapped in the calendar: book a client there in one form, or block it off."""
+        return admin_booking.slot_view(self, request)
 
     def save_model(self, request, obj, form, change):
         booking.save_appointment_from_admin(appointment=obj, now=timezone.now())

@@ -25,8 +25,11 @@ TOO_LATE_TO_CHANGE = (
     "This session starts too soon to change online. Please contact Julie directly to cancel or move it."
 )
 NOT_CHANGEABLE = "This session can no longer be changed online."
-SERIES_CLASHES = "Nothing was booked: {dates} clash with other sessions. Change the time or the repeat, then try again."
-IN_TIME_OFF = 'Nothing was booked yet: {dates} in your time off. Tick "Book anyway" to book it all the same.'
+SERIES_CLASHES = (
+    "Nothing was booked: {dates} with other sessions (see the dates below). "
+    "Change the time or the repeat, then try again."
+)
+IN_TIME_OFF = 'Nothing was booked yet: {dates} in your time off. Tick "Book anyway" to book all the same.'
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -47,7 +50,7 @@ class SeriesClash(SlotUnavailable):
     def __init__(self, dates):
         self.dates = dates
         clashing = [date for date in dates if date.clash is not None]
-        super().__init__(SERIES_CLASHES.format(dates=_list_days(clashing, one="is", many="are")))
+        super().__init__(SERIES_CLASHES.format(dates=_list_days(clashing, one="clashes", many="clash")))
 
 
 class InTimeOff(BookingError):
