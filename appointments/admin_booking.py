@@ -140,7 +140,7 @@ class PhoneBookingForm(forms.Form):
         initial=4,
         error_messages=dict.fromkeys(("min_value", "max_value", "invalid"), SESSIONS_COUNT),
     )
-    book_anyway = forms.BooleanField(label="Book anyway", required=False)
+    book_anyway = forms.BooleanField(label="Book anyway, in my time off", label_suffix="", required=False)
 
     def __init__(self, *args, matches=(), can_add_client=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,7 +280,8 @@ def slot_view(model_admin, request):
         "form": form,
         # Each date is listed once checked, or when one is not free.
         "dates": dates if checked or (dates and not all(date.is_free for date in dates)) else None,
-        "in_time_off": any(date.time_off is not None for date in dates or []),
+        # Her time off these dates fall in, each once: she must tick "Book anyway" to book there.
+        "time_off": list(dict.fromkeys(date.time_off for date in dates or [] if date.time_off is not None)),
         "start_value": slot_value(slot_start) if slot_start else "",
         "can_block_off": request.user.has_perm("appointments.add_timeoff"),
         "searched": bool(str(values.get("find", "")).strip()),

@@ -82,7 +82,7 @@ def test_the_page_for_a_free_time_is_one_form_with_the_time_prefilled_in_12_hour
     assert "A new client: type their details below" in page and "New client&#x27;s email" in page
     assert f'<option value="{service.pk}" selected>' in page
     assert "Block off this time instead" in page
-    assert "Book anyway" not in page  # no time off here, so nothing to tick
+    assert 'name="book_anyway"' not in page  # no time off here, so nothing to tick
 
 
 def test_find_lists_matching_clients_and_keeps_what_was_typed(julie_in_admin, ada, service_pk):
@@ -248,14 +248,15 @@ def dentist():
 
 def test_a_time_in_her_time_off_warns_at_once_and_asks(julie_in_admin, dentist):
     page = julie_in_admin.get(slot_url()).content.decode()
-    assert "This is in your time off: Dentist, Tue Dec 8 10:00 AM to Tue Dec 8 12:00 PM" in page
-    assert "Book anyway" in page
+    assert "This is in your time off: Dentist, Tue Dec 8, 10:00 AM to 12:00 PM." in page
+    assert 'name="book_anyway"' in page
 
 
 def test_booking_in_her_time_off_needs_book_anyway(julie_in_admin, dentist, service_pk):
     response = julie_in_admin.post(slot_url(), form_data(service=service_pk))
     page = response.content.decode()
-    assert response.status_code == 200 and "in your time off" in page and "Book anyway" in page
+    assert response.status_code == 200 and 'name="book_anyway"' in page
+    assert "Nothing was booked yet: Tue Dec 8 is in your time off." in page
     assert not Appointment.objects.exists()
     response = julie_in_admin.post(slot_url(), form_data(service=service_pk, book_anyway="on"))
     assert response.status_code == 302 and Appointment.objects.count() == 1
@@ -283,3 +284,11 @@ def test_the_page_for_a_free_time_needs_as_many_queries_however_many_clients_and
 def test_a_post_without_a_time_or_an_action_goes_back_to_the_calendar(julie_in_admin, data):
     response = julie_in_admin.post(reverse("admin:appointments_calendar_slot"), data)
     assert response.status_code == 302 and response["Location"] == reverse("admin:appointments_calendar_week")
+
+
+def test_time_off_over_several_days_of_a_repeat_is_named_once_with_its_days(julie_in_admin, service_pk):
+    TimeOff.objects.create(start=TUESDAY_10, end=TUESDAY_10 + timedelta(days=9), reason="Vacation")
+    data = form_data("check", repeat="1", count="3", service=service_pk)
+    page = julie_in_admin.post(slot_url(), data).content.decode()
+    assert page.count("This is in your time off: Vacation, Tue Dec 8, 10:00 AM to Thu Dec 17, 10:00 AM.") == 1
+    assert page.count("in your time off (Vacation)") == 2
