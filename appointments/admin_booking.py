@@ -51,7 +51,7 @@ NEW_CLIENT_FIELD_REQUIRED = {
     "phone": "Please type the new client's phone number.",
 }
 CANNOT_ADD_CLIENT = "You can book only for clients already on file. Find and pick the client above."
-SESSIONS_COUNT = f"Choose from 2 to {SERIES_MAX} sessions."
+SESSIONS_COUNT = f"For a repeat, choose from 2 to {SERIES_MAX} sessions in all."
 TIME_INVALID = "Please type a time such as 2:30 PM."
 DATE_INVALID = "Please choose a date."
 
@@ -133,7 +133,7 @@ class PhoneBookingForm(forms.Form):
     note = TextField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     repeat = forms.ChoiceField(label="Repeat", choices=REPEAT_CHOICES, initial="0", widget=forms.RadioSelect)
     count = forms.IntegerField(
-        label="For how many sessions",
+        label="Sessions in all, when repeating",
         required=False,
         min_value=2,
         max_value=SERIES_MAX,
