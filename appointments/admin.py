@@ -18,12 +18,19 @@ from django.utils.html import format_html
 from services.models import Service
 
 from . import admin_booking, agenda, booking, dispatch, privacy
-from .availability import BUSINESS_YEARS, overlapping_appointments, parse_date, wall_clock_to_utc
+from .availability import (
+    BUSINESS_YEARS,
+    overlapping_appointments,
+    overlapping_time_off,
+    parse_date,
+    wall_clock_to_utc,
+)
 from .forms import business_years_only, parse_slot_start
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 DETAILS_DIFFER = "details differ from the client record"
+TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
 
 
@@ -39,7 +46,10 @@ class DateHierarchyInBusinessYears:
 
 
 class AppointmentAdminForm(forms.ModelForm):
-    """Julie's booking form: the end follows from the service; overlaps are refused."""
+    """Julie's booking form: the end follows from the service; overlaps are refused; a time
+    in her time off is booked only once she ticks "Book anyway" (shown only then)."""
+
+    book_anyway = forms.BooleanField(label="Book anyway, in my time off", required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Appointment
@@ -77,7 +87,16 @@ class AppointmentAdminForm(forms.ModelForm):
                 clash = overlapping_appointments(start=start, end=self.instance.end, exclude=self.instance).first()
                 if clash is not None:
                     self.add_error("start", booking.OVERLAPS_SESSION.format(clash=clash))
+                self._ask_about_time_off(start, cleaned)
         return cleaned
+
+    def _ask_about_time_off(self, start, cleaned):
+        if self.instance.pk and "start" not in self.changed_data:
+            return  # Not a new time: nothing to ask again.
+        time_off = overlapping_time_off(start=start, end=self.instance.end).first()
+        if time_off is not None and not cleaned.get("book_anyway"):
+            self.fields["book_anyway"].widget = forms.CheckboxInput()
+            self.add_error("start", f"{booking.time_off_warning(time_off)} {TICK_BOOK_ANYWAY}")
 
 
 class DeletionLoggedWithoutNames:

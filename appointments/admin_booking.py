@@ -281,7 +281,9 @@ def slot_view(model_admin, request):
         # Each date is listed once checked, or when one is not free.
         "dates": dates if checked or (dates and not all(date.is_free for date in dates)) else None,
         # Her time off these dates fall in, each once: she must tick "Book anyway" to book there.
-        "time_off": list(dict.fromkeys(date.time_off for date in dates or [] if date.time_off is not None)),
+        "time_off": list(
+            dict.fromkeys(booking.time_off_warning(date.time_off) for date in dates or [] if date.time_off is not None)
+        ),
         "start_value": slot_value(slot_start) if slot_start else "",
         "can_block_off": request.user.has_perm("appointments.add_timeoff"),
         "searched": bool(str(values.get("find", "")).strip()),

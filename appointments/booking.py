@@ -30,6 +30,7 @@ SERIES_CLASHES = (
     "Change the time or the repeat, then try again."
 )
 IN_TIME_OFF = 'Nothing was booked yet: {dates} in your time off. Tick "Book anyway" to book all the same.'
+IN_TIME_OFF_WARNING = "This is in your time off: {reason}, {start} to {until}."
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -227,6 +228,15 @@ class SeriesDate:
     @property
     def is_free(self):
         return self.clash is None and self.time_off is None
+
+
+def time_off_warning(time_off):
+    """What Julie reads when a booking falls in her time off: its reason and when it is."""
+    start, end = timezone.localtime(time_off.start), timezone.localtime(time_off.end)
+    until = f"{end:%-I:%M %p}" if end.date() == start.date() else f"{end:%a %b %-d, %-I:%M %p}"
+    return IN_TIME_OFF_WARNING.format(
+        reason=time_off.reason or "time off", start=f"{start:%a %b %-d, %-I:%M %p}", until=until
+    )
 
 
 def check_series(*, starts, length):
