@@ -15,8 +15,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from services.models import Service
-
 from . import admin_booking, agenda, booking, dispatch, privacy
 from .availability import (
     BUSINESS_YEARS,
@@ -273,7 +271,7 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         start = parse_slot_start(request.GET.get("start"))
         if start:
             initial["start"] = start
-        initial.setdefault("service", Service.objects.filter(is_active=True).order_by("pk").first())
+        initial.setdefault("service", admin_booking.default_service())
         return initial
 
     def get_urls(self):

@@ -299,12 +299,17 @@ def _typed_new_client(values):
     return any(str(values.get(name, "")).strip() for name in ("name", "email", "phone"))
 
 
+def default_service():
+    """The service a new booking starts with: the first active one (Julie offers one today)."""
+    return Service.objects.filter(is_active=True).order_by("pk").first()
+
+
 def _initial(slot_start):
     local = timezone.localtime(slot_start)
     return {
         "day": local.date(),
         "start_time": time(local.hour, local.minute),
-        "service": Service.objects.filter(is_active=True).order_by("pk").first(),
+        "service": default_service(),
         "repeat": "0",
         "count": 4,
     }
