@@ -117,6 +117,10 @@ def calendar_attachment(ics, *, method, filename="session.ics"):
 def is_still_wanted(email, *, now):
     """Whether an owed email still makes sense to send now (checked again at send time)."""
     appointment = email.appointment
+    if email.kind == Kind.CONFIRMATION and appointment.series is not None:
+        # A repeat's one confirmation lists the sessions still on (_sessions): it is wanted
+        # while any is, even if the first, which carries it, was moved or cancelled since.
+        return _sessions(email) != []
     about_this_version = email.sequence == appointment.sequence and appointment.is_active
     if email.kind in {Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE} and not about_this_version:
         return False  # The session moved or was cancelled since: this email is stale.

@@ -12,6 +12,7 @@ from appointments.booking import (
     InTimeOff,
     SeriesClash,
     book_series,
+    cancel_appointment,
     check_series,
     series_starts,
 )
@@ -153,3 +154,17 @@ def test_the_reminder_of_a_series_session_is_about_that_session_only(service, no
     reminder = sessions[1].emails.get(kind=Kind.REMINDER)
     message = emails.build_message(reminder)
     assert "December 15" in message.body and "December 8" not in message.body
+
+
+def test_the_series_confirmation_still_goes_when_the_first_session_was_cancelled_before_it(service, now):
+    sessions = book_series(
+        starts=series_starts(TUESDAY_10, every_weeks=1, count=2), service=service, now=now, client_details=NEW
+    )
+    cancel_appointment(appointment=sessions[0], now=now, by_client=False)
+    confirmation = OutgoingEmail.objects.get(kind=Kind.CONFIRMATION)
+    assert emails.is_still_wanted(confirmation, now=now)
+    message = emails.build_message(confirmation)
+    assert message.subject == "Your 1 session from Tuesday, December 15 at 10:00 AM is booked"
+    assert "December 8" not in message.body and "Tuesday, December 15, 2026" in message.body
+    cancel_appointment(appointment=sessions[1], now=now, by_client=False)
+    assert not emails.is_still_wanted(confirmation, now=now)
