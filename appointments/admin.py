@@ -15,24 +15,21 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from services.models import Service
-
-from . import agenda, booking, dispatch, privacy
-from .availability import BUSINESS_YEARS, overlapping_appointments, parse_date, wall_clock_to_utc
-from .forms import parse_slot_start, slot_value
+from . import admin_booking, agenda, booking, dispatch, privacy
+from .availability import (
+    BUSINESS_YEARS,
+    overlapping_appointments,
+    overlapping_time_off,
+    parse_date,
+    wall_clock_to_utc,
+)
+from .forms import business_years_only, parse_slot_start
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 DETAILS_DIFFER = "details differ from the client record"
+TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
-DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
-
-
-def business_years_only(value):
-    """Julie's date fields take the same years as the site's own parsers (BUSINESS_YEARS):
-    the length of a session added to 9999-12-31 would overflow."""
-    if value is not None and value.year not in BUSINESS_YEARS:
-        raise forms.ValidationError(DATE_OUTSIDE_BUSINESS_YEARS, code="date_out_of_range")
 
 
 class DateHierarchyInBusinessYears:
@@ -47,7 +44,10 @@ class DateHierarchyInBusinessYears:
 
 
 class AppointmentAdminForm(forms.ModelForm):
-    """Julie's booking form: the end follows from the service; overlaps are refused."""
+    """Julie's booking form: the end follows from the service; overlaps are refused; a time
+    in her time off is booked only once she ticks "Book anyway" (shown only then)."""
+
+    book_anyway = forms.BooleanField(label="Book anyway, in my time off", required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Appointment
@@ -85,7 +85,16 @@ class AppointmentAdminForm(forms.ModelForm):
                 clash = overlapping_appointments(start=start, end=self.instance.end, exclude=self.instance).first()
                 if clash is not None:
                     self.add_error("start", booking.OVERLAPS_SESSION.format(clash=clash))
+                self._ask_about_time_off(start, cleaned)
         return cleaned
+
+    def _ask_about_time_off(self, start, cleaned):
+        if self.instance.pk and "start" not in self.changed_data:
+            return  # Not a new time: nothing to ask again.
+        time_off = overlapping_time_off(start=start, end=self.instance.end).first()
+        if time_off is not None and not cleaned.get("book_anyway"):
+            self.fields["book_anyway"].widget = forms.CheckboxInput()
+            self.add_error("start", f"{booking.time_off_warning(time_off)} {TICK_BOOK_ANYWAY}")
 
 
 class DeletionLoggedWithoutNames:
@@ -262,7 +271,7 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         start = parse_slot_start(request.GET.get("start"))
         if start:
             initial["start"] = start
-        initial.setdefault("service", Service.objects.filter(is_active=True).order_by("pk").first())
+        initial.setdefault("service", admin_booking.default_service())
         return initial
 
     def get_urls(self):
@@ -333,17 +342,8 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         return TemplateResponse(request, "admin/appointments/calendar_month.html", context)
 
     def slot_view(self, request):
-        """A free time tapped in the week view: book a session there, or block it off."""
-        start = parse_slot_start(request.GET.get("start"))
-        if start is None:
-            return redirect("admin:appointments_calendar_week")
-        context = {
-            **self._calendar_context(request, f"{timezone.localtime(start):%A, %B %-d at %-I:%M %p}"),
-            "start": start,
-            "start_value": slot_value(start),
-            "can_block_off": request.user.has_perm("appointments.add_timeoff"),
-        }
-        return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)
+        """A free time tapped in the calendar: book a client there in one form, or block it off."""
+        return admin_booking.slot_view(self, request)
 
     def save_model(self, request, obj, form, change):
         booking.save_appointment_from_admin(appointment=obj, now=timezone.now())

@@ -191,3 +191,8 @@ def overlapping_appointments(*, start, end, exclude=None):
     if exclude is not None and exclude.pk:
         clashes = clashes.exclude(pk=exclude.pk)
     return clashes
+
+
+def overlapping_time_off(*, start, end):
+    """Julie's time off that overlaps [start, end)."""
+    return TimeOff.objects.filter(start__lt=end, end__gt=start)

@@ -6,14 +6,17 @@ On PostgreSQL an exclusion constraint refuses overlaps even if this code were
 bypassed; on SQLite the IMMEDIATE transaction mode serialises writers instead.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from . import outbox
-from .availability import find_free_slot, overlapping_appointments
+from .availability import find_free_slot, overlapping_appointments, overlapping_time_off, wall_clock_to_utc
 from .hygiene import normalise_email
-from .models import Appointment, BookingRules, Client
+from .models import Appointment, BookingRules, Client, TimeOff
 
 SLOT_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time below."
 SLOT_NOT_OFFERED = "That time is not available for booking. Please choose one of the times offered."
@@ -22,6 +25,12 @@ TOO_LATE_TO_CHANGE = (
     "This session starts too soon to change online. Please contact Julie directly to cancel or move it."
 )
 NOT_CHANGEABLE = "This session can no longer be changed online."
+SERIES_CLASHES = (
+    "Nothing was booked: {dates} with other sessions (see the dates below). "
+    "Change the time or the repeat, then try again."
+)
+IN_TIME_OFF = 'Nothing was booked yet: {dates} in your time off. Tick "Book anyway" to book all the same.'
+IN_TIME_OFF_WARNING = "This is in your time off: {reason}, {start} to {until}."
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -34,6 +43,29 @@ class BookingError(Exception):
 
 class SlotUnavailable(BookingError):
     pass
+
+
+class SeriesClash(SlotUnavailable):
+    """Some dates of a booking clash with other sessions; `dates` says which and with what."""
+
+    def __init__(self, dates):
+        self.dates = dates
+        clashing = [date for date in dates if date.clash is not None]
+        super().__init__(SERIES_CLASHES.format(dates=_list_days(clashing, one="clashes", many="clash")))
+
+
+class InTimeOff(BookingError):
+    """Some dates fall in Julie's time off and she has not said to book them anyway."""
+
+    def __init__(self, dates):
+        self.dates = dates
+        in_time_off = [date for date in dates if date.time_off is not None]
+        super().__init__(IN_TIME_OFF.format(dates=_list_days(in_time_off, one="is", many="are")))
+
+
+def _list_days(dates, *, one, many):
+    days = ", ".join(f"{timezone.localtime(date.start):%a %b %-d}" for date in dates)
+    return f"{days} {one if len(dates) == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -126,12 +158,13 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
     return appointment
 
 
-def save_appointment_from_admin(*, appointment, now):
+def save_appointment_from_admin(*, appointment, now, confirm=True):
     """Save a session Julie entered or changed in admin, with the client emails that follow.
 
     Outside working hours is fine (her choice); on top of another session is not.
     A session entered as already completed or no-show is record keeping: no email.
-    Raises SlotUnavailable.
+    confirm=False: a new session gets no confirmation of its own (a later session of a
+    repeat, which the first session's confirmation lists). Raises SlotUnavailable.
     """
     Status = Appointment.Status
     with transaction.atomic():
@@ -164,7 +197,7 @@ def save_appointment_from_admin(*, appointment, now):
             raise SlotUnavailable(SLOT_TAKEN) from exc
         # Julie made the change herself: the client hears of it, she does not.
         if newly_booked:
-            outbox.record_booked(appointment, rules=rules, now=now, tell_julie=False)
+            outbox.record_booked(appointment, rules=rules, now=now, tell_julie=False, confirm=confirm)
         elif cancelled:
             outbox.record_cancelled(appointment, now=now, tell_julie=False)
         elif moved:
@@ -172,6 +205,88 @@ def save_appointment_from_admin(*, appointment, now):
         elif appointment.status == Status.NO_SHOW:
             outbox.skip_pending(appointment, kinds=[outbox.Kind.AFTERCARE])
     return appointment
+
+
+def series_starts(first, *, every_weeks, count):
+    """The starts of `count` sessions every `every_weeks` weeks from `first`, at the same
+    wall-clock time each week: a series crossing a DST change keeps 10:00 as 10:00."""
+    local = timezone.localtime(first)
+    return [
+        wall_clock_to_utc(local.date() + timedelta(weeks=every_weeks * number), local.time()) for number in range(count)
+    ]
+
+
+@dataclass(frozen=True)
+class SeriesDate:
+    """One date of a booking Julie is about to make, and what stands in its way."""
+
+    start: object  # aware datetime
+    end: object
+    clash: Appointment | None  # another active session at that time
+    time_off: TimeOff | None  # Julie's time off at that time
+
+    @property
+    def is_free(self):
+        return self.clash is None and self.time_off is None
+
+
+def time_off_warning(time_off):
+    """What Julie reads when a booking falls in her time off: its reason and when it is."""
+    start, end = timezone.localtime(time_off.start), timezone.localtime(time_off.end)
+    until = f"{end:%-I:%M %p}" if end.date() == start.date() else f"{end:%a %b %-d, %-I:%M %p}"
+    return IN_TIME_OFF_WARNING.format(
+        reason=time_off.reason or "time off", start=f"{start:%a %b %-d, %-I:%M %p}", until=until
+    )
+
+
+def check_series(*, starts, length):
+    """Each start with the session and the time off it would overlap, if any."""
+    dates = []
+    for start in starts:
+        end = start + length
+        clash = overlapping_appointments(start=start, end=end).select_related("client").first()
+        dates.append(SeriesDate(start, end, clash, overlapping_time_off(start=start, end=end).first()))
+    return dates
+
+
+def book_series(*, starts, service, now, client=None, client_details=None, note="", book_in_time_off=False):
+    """Book one session or a repeat for a client Julie took by phone: all of them, or none.
+
+    client: an existing client (the sessions carry their name and phone); or client_details:
+    the client with that email, made if new (an existing record is never changed). Sessions
+    of a repeat share one new series id. Every session gets its own reminder and aftercare;
+    the first one's confirmation lists every date (emails.build_message), so the client gets
+    one confirmation, not one per session. Raises SeriesClash if any date clashes with another
+    session, InTimeOff if any falls in Julie's time off unless book_in_time_off.
+    """
+    with transaction.atomic():
+        lock_calendar()
+        dates = check_series(starts=starts, length=service.duration)
+        if any(date.clash is not None for date in dates):
+            raise SeriesClash(dates)
+        if not book_in_time_off and any(date.time_off is not None for date in dates):
+            raise InTimeOff(dates)
+        if client is None:
+            client = _client_for(client_details)
+        series = uuid.uuid4() if len(starts) > 1 else None
+        details = client_details or ClientDetails(name="", email="", phone="")
+        return [
+            save_appointment_from_admin(
+                appointment=Appointment(
+                    client=client,
+                    client_name=details.name,
+                    client_phone=details.phone,
+                    service=service,
+                    start=date.start,
+                    end=date.end,
+                    client_note=note,
+                    series=series,
+                ),
+                now=now,
+                confirm=number == 0,
+            )
+            for number, date in enumerate(dates)
+        ]
 
 
 def adopt_booking_details(*, appointment):

@@ -34,9 +34,25 @@ def message_id(email):
     return f"{message_id_prefix(email.appointment_id)}{email.kind}-{email.sequence}@{host}>"
 
 
+def _sessions(email):
+    """The sessions an email is about: a repeat's confirmation lists every active date of it."""
+    appointment = email.appointment
+    if email.kind != Kind.CONFIRMATION or appointment.series is None:
+        return [appointment]
+    return list(
+        Appointment.objects.select_related("service")
+        .filter(series=appointment.series)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    )
+
+
 def _context(email, rules):
     appointment = email.appointment
+    sessions = _sessions(email)
     return {
+        # Each session with its own link to change or cancel it.
+        "sessions": [(session, settings.SITE_URL + session.get_manage_url()) for session in sessions],
         "email": email,
         "appointment": appointment,
         "client": appointment.client,
@@ -59,6 +75,7 @@ def build_message(email, *, rules=None):
     """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
     rules = rules or BookingRules.load()
     context = _context(email, rules)
+    sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())
     text = render_to_string(f"{prefix}-body.txt", context)
@@ -77,12 +94,15 @@ def build_message(email, *, rules=None):
     message.attach_alternative(html, "text/html")
     method = CALENDAR_METHOD.get(email.kind)
     if method:
-        ics = appointment_ics(email.appointment, location=rules.location, method=method, attendee=client.email)
-        message.attach(calendar_attachment(ics, method=method))
+        # One calendar file per session: each its own event, which later changes update.
+        for number, session in enumerate(sessions, start=1):
+            ics = appointment_ics(session, location=rules.location, method=method, attendee=client.email)
+            filename = "session.ics" if len(sessions) == 1 else f"session-{number}.ics"
+            message.attach(calendar_attachment(ics, method=method, filename=filename))
     return message
 
 
-def calendar_attachment(ics, *, method):
+def calendar_attachment(ics, *, method, filename="session.ics"):
     """The .ics (bytes) as a MIME part whose Content-Type names its method and its charset once.
 
     Built here because EmailMessage.attach() adds its own charset to a text/* type,
@@ -90,13 +110,17 @@ def calendar_attachment(ics, *, method):
     """
     part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
     part.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
-    part.add_header("Content-Disposition", "attachment", filename="session.ics")
+    part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
 
 
 def is_still_wanted(email, *, now):
     """Whether an owed email still makes sense to send now (checked again at send time)."""
     appointment = email.appointment
+    if email.kind == Kind.CONFIRMATION and appointment.series is not None:
+        # A repeat's one confirmation lists the sessions still on (_sessions): it is wanted
+        # while any is, even if the first, which carries it, was moved or cancelled since.
+        return _sessions(email) != []
     about_this_version = email.sequence == appointment.sequence and appointment.is_active
     if email.kind in {Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE} and not about_this_version:
         return False  # The session moved or was cancelled since: this email is stale.

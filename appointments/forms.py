@@ -14,6 +14,7 @@ from .availability import BUSINESS_YEARS
 from .booking import ClientDetails
 from .hygiene import EMAIL_INVALID, normalise_email, refuse_control_characters
 
+DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
 START_INVALID = "That time could not be read. Please choose a time from the list."
 PHONE_INVALID = "Please enter a phone number Julie can call, for example (860) 555-0123."
 HONEYPOT_FILLED = "Please leave this field empty."
@@ -42,6 +43,13 @@ def booking_key_made_here(key):
     return value if BOOKING_KEY_PATTERN.fullmatch(value) else None
 
 
+def business_years_only(value):
+    """Julie's date fields take the same years as the site's own parsers (BUSINESS_YEARS):
+    the length of a session added to 9999-12-31 would overflow."""
+    if value is not None and value.year not in BUSINESS_YEARS:
+        raise forms.ValidationError(DATE_OUTSIDE_BUSINESS_YEARS, code="date_out_of_range")
+
+
 def parse_slot_start(value):
     """An aware datetime from a slot's ISO text ('2026-12-01T09:00-05:00'), or None
     (also for a year outside BUSINESS_YEARS, where arithmetic on it could overflow)."""
@@ -60,6 +68,22 @@ def parse_slot_start(value):
 def slot_value(slot_start):
     """The text a form or link carries for a slot: business wall time with its offset."""
     return timezone.localtime(slot_start).isoformat(timespec="minutes")
+
+
+def clean_phone_number(raw):
+    """A phone number as stored, (860) 555-0123 in the US; ValidationError if it cannot be one."""
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(PHONE_INVALID) from None
+    if not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError(PHONE_INVALID)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
 
 
 def slot_radios(slots):
@@ -193,19 +217,7 @@ class BookingForm(PublicForm):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        try:
-            number = phonenumbers.parse(raw, "US")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(PHONE_INVALID) from None
-        if not phonenumbers.is_possible_number(number):
-            raise forms.ValidationError(PHONE_INVALID)
-        style = (
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if number.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        return phonenumbers.format_number(number, style)
+        return clean_phone_number(self.cleaned_data["phone"])
 
     def clean_booking_key(self):
         key = self.cleaned_data["booking_key"]

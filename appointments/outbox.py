@@ -67,11 +67,12 @@ def _notice(kind, now, tell_julie):
     return [(kind, now)] if tell_julie else []
 
 
-def record_booked(appointment, *, rules, now, tell_julie=True):
+def record_booked(appointment, *, rules, now, tell_julie=True, confirm=True):
+    """confirm=False: no confirmation for this session (another email confirms it)."""
     _record(
         appointment,
         [
-            (Kind.CONFIRMATION, now),
+            *([(Kind.CONFIRMATION, now)] if confirm else []),
             *_notice(Kind.THERAPIST_NEW, now, tell_julie),
             *_session_emails(appointment, rules=rules, now=now),
         ],

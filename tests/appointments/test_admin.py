@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from appointments.admin import DETAILS_DIFFER
-from appointments.models import Appointment, Client, OutgoingEmail
+from appointments.models import Appointment, Client, OutgoingEmail, TimeOff
 
 from .conftest import business_time
 
@@ -326,3 +326,42 @@ def test_admin_index_shows_failed_emails_only_to_who_may_see_emails(staff_withou
 def test_admin_index_says_nothing_when_no_email_failed(julie, book):
     book(business_time(2026, 12, 2, 10))
     assert "could not be sent" not in julie.get(reverse("admin:index")).content.decode()
+
+
+def test_julie_booking_in_her_time_off_is_asked_and_books_once_she_ticks_book_anyway(julie, caller, service):
+    TimeOff.objects.create(start=business_time(2026, 12, 2, 13), end=business_time(2026, 12, 2, 17), reason="Dentist")
+    url = reverse("admin:appointments_appointment_add")
+    response = julie.post(url, admin_booking(caller, service, "2026-12-02", "14:00"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This is in your time off: Dentist, Wed Dec 2, 1:00 PM to 5:00 PM." in page
+    assert 'type="checkbox" name="book_anyway"' in page
+    assert not Appointment.objects.exists()
+    response = julie.post(url, {**admin_booking(caller, service, "2026-12-02", "14:00"), "book_anyway": "on"})
+    assert response.status_code == 302
+    assert Appointment.objects.get().start == business_time(2026, 12, 2, 14)
+
+
+def test_julie_booking_outside_her_time_off_sees_no_book_anyway_box(julie, caller, service):
+    TimeOff.objects.create(start=business_time(2026, 12, 2, 13), end=business_time(2026, 12, 2, 17))
+    page = julie.get(reverse("admin:appointments_appointment_add")).content.decode()
+    assert 'type="checkbox" name="book_anyway"' not in page
+    response = julie.post(
+        reverse("admin:appointments_appointment_add"), admin_booking(caller, service, "2026-12-02", "10:00")
+    )
+    assert response.status_code == 302
+
+
+def test_changing_the_note_of_a_session_already_in_her_time_off_asks_nothing(julie, caller, service):
+    julie.post(
+        reverse("admin:appointments_appointment_add"),
+        {**admin_booking(caller, service, "2026-12-02", "14:00")},
+    )
+    session = Appointment.objects.get()
+    TimeOff.objects.create(start=business_time(2026, 12, 2, 13), end=business_time(2026, 12, 2, 17))
+    data = {**admin_booking(caller, service, "2026-12-02", "14:00"), "client_name": "", "client_phone": ""}
+    data["client_note"] = "Runs late"
+    response = julie.post(reverse("admin:appointments_appointment_change", args=[session.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    session.refresh_from_db()
+    assert session.client_note == "Runs late"

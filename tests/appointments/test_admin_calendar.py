@@ -57,7 +57,7 @@ def test_calendar_views_survive_bad_dates(julie_in_admin, query):
 def test_free_time_offers_booking_or_time_off_prefilled(julie_in_admin):
     start = "2026-12-02T13:00-05:00"
     page = julie_in_admin.get(reverse("admin:appointments_calendar_slot"), {"start": start}).content.decode()
-    assert "Book a session here" in page and "Block time off here" in page
+    assert 'name="find"' in page and 'value="book"' in page and "Block off this time instead" in page
     add_form = julie_in_admin.get(reverse("admin:appointments_appointment_add"), {"start": start}).content.decode()
     assert 'value="2026-12-02"' in add_form and 'value="13:00:00"' in add_form
     off_form = julie_in_admin.get(reverse("admin:appointments_timeoff_add"), {"start": start}).content.decode()

@@ -12,9 +12,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appointments.admin import DATE_OUTSIDE_BUSINESS_YEARS
 from appointments.availability import BUSINESS_YEARS, parse_date
-from appointments.forms import START_INVALID, parse_slot_start, slot_value
+from appointments.forms import DATE_OUTSIDE_BUSINESS_YEARS, START_INVALID, parse_slot_start, slot_value
 from appointments.models import Appointment, Client, TimeOff
 
 from .conftest import booking_data, business_time

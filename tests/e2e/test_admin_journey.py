@@ -92,22 +92,20 @@ def test_julie_runs_her_week_from_her_phone(live_server, page, screenshot, julie
     expect(session_cell).to_be_in_viewport()
     screenshot("admin-1-week")
 
-    # 2. Tap a free time, book Ada there.
+    # 2. Tap a free time, book Ada there: one form, back to the week with her session highlighted.
     page.get_by_role("link", name=free_cell_label(day, 10, 30), exact=True).click()
-    expect(page.get_by_role("heading", name=f"{day:%A, %B %-d} at 10:30 AM")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Book {day:%A, %B %-d} at 10:30 AM")).to_be_visible()
+    expect(page.get_by_label("Date")).to_have_value(f"{day:%Y-%m-%d}")
+    expect(page.get_by_label("Time")).to_have_value("10:30 AM")
     screenshot("admin-2a-slot-choice")
-    page.get_by_role("link", name="Book a session here").click()
-    expect(page.get_by_role("heading", name="Add appointment")).to_be_visible()
-    expect(page.locator("#id_start_0")).to_have_value(f"{day:%Y-%m-%d}")
-    expect(page.locator("#id_start_1")).to_have_value(re.compile(r"^10:30"))
-    page.locator("#id_client").locator("xpath=following-sibling::span[1]").locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill("Ada")
-    page.locator(".select2-results__option", has_text="Ada Lovelace").click()
-    expect(page.locator("#select2-id_client-container")).to_contain_text("Ada Lovelace")
-    page.get_by_label("Service").select_option(label=service.name)
+    page.get_by_label("Find a client").fill("8605550199")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.get_by_role("radio", name=re.compile("Ada Lovelace"))).to_be_checked()
+    expect(page.get_by_label("Service")).to_have_value(str(service.pk))
     screenshot("admin-2b-appointment-form")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Booked Ada Lovelace on")
+    expect(page).to_have_url(re.compile(r"highlight=\d+#appointment-\d+$"))
     screenshot("admin-2-booked")
 
     phone_booking = Appointment.objects.get(client__email="ada@example.com")
@@ -117,12 +115,10 @@ def test_julie_runs_her_week_from_her_phone(live_server, page, screenshot, julie
     assert phone_booking.end - phone_booking.start == timedelta(minutes=service.duration_minutes)
     assert OutgoingEmail.objects.filter(appointment=phone_booking, kind=OutgoingEmail.Kind.CONFIRMATION).exists()
 
-    # 3. Block the afternoon off: from 1 PM, to 5 PM.
-    page.get_by_role("link", name="Week view", exact=True).click()
-    show_week_of(page, day)
+    # 3. Block the afternoon off: from 1 PM, to 5 PM (booking came back to the calendar, on that day's week).
     expect(page.locator("td.cell-session").filter(has_text="Ada Lovelace")).to_contain_text("10:30")
     page.get_by_role("link", name=free_cell_label(day, 13), exact=True).click()
-    page.get_by_role("link", name="Block time off here").click()
+    page.get_by_role("link", name="Block off this time instead").click()
     expect(page.get_by_role("heading", name="Add time off")).to_be_visible()
     expect(page.locator("#id_start_1")).to_have_value(re.compile(r"^13:00"))
     expect(page.locator("#id_end_1")).to_have_value(re.compile(r"^14:00"))
