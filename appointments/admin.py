@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_booking, agenda, booking, dispatch, privacy
+from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .availability import (
     BUSINESS_YEARS,
     overlapping_appointments,
@@ -279,6 +279,21 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         # the page for a free time offers booking there, so it needs the right to book.
         calendar_urls = [
             path(
+                "calendar/day/",
+                self._admin_view(self.day_view, self.has_view_permission),
+                name="appointments_calendar_day",
+            ),
+            path(
+                "calendar/next-free/",
+                self._admin_view(self.next_free_view, self.has_view_permission),
+                name="appointments_calendar_next_free",
+            ),
+            path(
+                "calendar/move/<int:pk>/",
+                self._admin_view(self.move_view, self.has_change_permission),
+                name="appointments_calendar_move",
+            ),
+            path(
                 "calendar/week/",
                 self._admin_view(self.week_view, self.has_view_permission),
                 name="appointments_calendar_week",
@@ -314,17 +329,34 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
             "can_book": self.has_add_permission(request),
         }
 
+    def day_view(self, request):
+        return admin_day.day_view(self, request)
+
+    def next_free_view(self, request):
+        return admin_day.next_free_view(self, request)
+
+    def move_view(self, request, pk):
+        return admin_day.move_view(self, request, pk)
+
     def week_view(self, request):
         today = timezone.localdate()
         day = parse_date(request.GET.get("day"), default=today)
-        days, rows = agenda.week_grid(day)
+        with_cancelled = admin_day.showing_cancelled(request)
+        days, rows = agenda.week_grid(day, with_cancelled=with_cancelled)
+        highlight = request.GET.get("highlight", "")
         context = {
             **self._calendar_context(request, f"{days[0]:%a %b %-d} to {days[-1]:%a %b %-d, %Y}"),
+            **admin_day.calendar_nav(
+                request,
+                mode="week",
+                day=day,
+                previous={"day": (day - timedelta(days=7)).isoformat()},
+                following={"day": (day + timedelta(days=7)).isoformat()},
+            ),
             "days": days,
             "rows": rows,
             "today": today,
-            "previous_query": f"day={days[0] - timedelta(days=7)}",
-            "next_query": f"day={days[0] + timedelta(days=7)}",
+            "highlight": int(highlight) if highlight.isdigit() else None,
         }
         return TemplateResponse(request, "admin/appointments/calendar_week.html", context)
 
@@ -333,11 +365,16 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         month = parse_date(request.GET.get("month", "") + "-01", default=today.replace(day=1))
         context = {
             **self._calendar_context(request, f"{month:%B %Y}"),
-            "weeks": agenda.month_days(month.year, month.month),
+            **admin_day.calendar_nav(
+                request,
+                mode="month",
+                day=today if (today.year, today.month) == (month.year, month.month) else month,
+                previous={"month": f"{month - timedelta(days=1):%Y-%m}"},
+                following={"month": f"{month + timedelta(days=32):%Y-%m}"},
+            ),
+            "weeks": agenda.month_days(month.year, month.month, with_cancelled=admin_day.showing_cancelled(request)),
             "month": month,
             "today": today,
-            "previous_query": f"month={month - timedelta(days=1):%Y-%m}",
-            "next_query": f"month={month + timedelta(days=32):%Y-%m}",
         }
         return TemplateResponse(request, "admin/appointments/calendar_month.html", context)
 

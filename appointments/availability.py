@@ -7,6 +7,7 @@ slot lasts its service's real length (Service.duration) whatever the clock does.
 """
 
 import bisect
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -169,6 +170,26 @@ def horizon_slots(*, now, length, rules=None, ignore_appointment=None):
         rules=rules,
         ignore_appointment=ignore_appointment,
     )
+
+
+# How far ahead Julie's own free times reach (a course of sessions, booked months ahead).
+JULIE_HORIZON_DAYS = 365
+
+
+def rules_for_julie(rules=None):
+    """The rules Julie's own free times follow (her calendar, moving a session): her hours, time off
+    and buffer hold, but not the minimum notice and horizon, which protect her from clients' bookings
+    (a client on the phone may take this afternoon). A copy, never saved."""
+    rules = copy.copy(rules or BookingRules.load())
+    rules.minimum_notice_hours = 0
+    rules.horizon_days = JULIE_HORIZON_DAYS
+    return rules
+
+
+def next_free_slot(*, now, length, rules=None):
+    """The first free slot from now to the end of the horizon, or None."""
+    slots = horizon_slots(now=now, length=length, rules=rules)
+    return slots[0] if slots else None
 
 
 def count_by_day(slots, *, first_day, last_day):

@@ -14,7 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import outbox
-from .availability import find_free_slot, overlapping_appointments, overlapping_time_off, wall_clock_to_utc
+from .availability import (
+    find_free_slot,
+    overlapping_appointments,
+    overlapping_time_off,
+    rules_for_julie,
+    wall_clock_to_utc,
+)
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, Client, TimeOff
 
@@ -31,6 +37,10 @@ SERIES_CLASHES = (
 )
 IN_TIME_OFF = 'Nothing was booked yet: {dates} in your time off. Tick "Book anyway" to book all the same.'
 IN_TIME_OFF_WARNING = "This is in your time off: {reason}, {start} to {until}."
+ONLY_BOOKED_MOVE = "This session is {status}: only a booked session can be moved."
+ALREADY_STARTED = "This session has already started, so it can no longer be moved."
+TIME_PASSED = "That time has already passed. Please choose a time still to come."
+TIME_NOT_FREE = "That time is no longer free. Please choose another time."
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -342,6 +352,43 @@ def reschedule_appointment(*, appointment, new_start, now):
             raise SlotUnavailable(SLOT_TAKEN) from exc
         outbox.record_moved(appointment, previous_start=previous_start, rules=rules, now=now)
     return appointment
+
+
+def move_refusal(appointment, *, now):
+    """Why Julie cannot move this session, or None when she can."""
+    if appointment.status != Appointment.Status.BOOKED:
+        return ONLY_BOOKED_MOVE.format(status=appointment.get_status_display().lower())
+    if appointment.start <= now:
+        return ALREADY_STARTED
+    return None
+
+
+def move_appointment_from_admin(*, appointment, new_start, now):
+    """Move a booked session to a free time Julie picked in her calendar. Raises BookingError.
+
+    The time must be one of her free times (availability.rules_for_julie, the session's own
+    time counting as free); the save is save_appointment_from_admin's, so the client gets the
+    reschedule email and the reminder moves exactly as when she edits the time in the form.
+    """
+    with transaction.atomic():
+        rules = lock_calendar()
+        appointment = Appointment.objects.select_for_update().select_related("client", "service").get(pk=appointment.pk)
+        refusal = move_refusal(appointment, now=now)
+        if refusal is not None:
+            raise BookingError(refusal)
+        if new_start <= now:
+            raise SlotUnavailable(TIME_PASSED)
+        slot = find_free_slot(
+            new_start,
+            now=now,
+            length=appointment.service.duration,
+            rules=rules_for_julie(rules),
+            ignore_appointment=appointment,
+        )
+        if slot is None:
+            raise SlotUnavailable(TIME_NOT_FREE)
+        appointment.start, appointment.end = slot.start, slot.end
+        return save_appointment_from_admin(appointment=appointment, now=now)
 
 
 def set_appointment_status(*, appointment, status, now):

@@ -1,0 +1,170 @@
+"""Julie's day in admin: the day view (her phone's calendar), the next free time, and moving
+a session to a free time of any day. Thin views: agenda, availability and booking hold the rules.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from . import admin_booking, agenda, booking
+from .availability import free_slots_on, next_free_slot, parse_date, rules_for_julie
+from .forms import parse_slot_start, slot_value
+from .models import Appointment
+
+# Julie offers one-hour sessions; the length of free times when no service is active.
+DEFAULT_SESSION_LENGTH = timedelta(hours=1)
+DATE_INVALID = "Please choose a date such as {example}."
+NO_FREE_TIME = "No free time in the coming year: check your working hours and time off."
+NEXT_FREE_TIME = "The next free time is {when}."
+CHOOSE_A_TIME = "Please choose one of the free times below."
+MOVED = "Moved {name} to {when}; they will get an email about the new time."
+ALREADY_THERE = "{name} is already booked at {when}: nothing changed."
+
+
+def showing_cancelled(request):
+    return request.GET.get("cancelled") == "1"
+
+
+def day_url(day, *, with_cancelled=False):
+    query = {"day": day.isoformat(), **({"cancelled": "1"} if with_cancelled else {})}
+    return reverse("admin:appointments_calendar_day") + "?" + urlencode(query)
+
+
+def calendar_nav(request, *, mode, day, previous, following):
+    """The calendar nav bar's links (_calendar_nav.html): previous and following are the
+    query parameters of the pages before and after this one. Each link keeps the cancelled
+    toggle as it is; the toggle keeps the page."""
+    with_cancelled = showing_cancelled(request)
+    keep = {"cancelled": "1"} if with_cancelled else {}
+    here = {key: request.GET[key] for key in ("day", "month") if key in request.GET}
+    return {
+        "mode": mode,
+        "day": day,
+        "with_cancelled": with_cancelled,
+        "previous_query": urlencode({**previous, **keep}),
+        "next_query": urlencode({**following, **keep}),
+        "today_query": urlencode(keep),
+        "cancelled_query": urlencode({**here, **({} if with_cancelled else {"cancelled": "1"})}),
+    }
+
+
+def _date_from(request, name, *, default):
+    """The date in a GET parameter; a friendly message and the default when it is not one."""
+    text = request.GET.get(name)
+    day = parse_date(text, default=None)
+    if day is None:
+        if text:
+            messages.error(request, DATE_INVALID.format(example=f"{default:%Y-%m-%d}"))
+        return default
+    return day
+
+
+def _session_length():
+    service = admin_booking.default_service()
+    return service.duration if service else DEFAULT_SESSION_LENGTH
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%a %b %-d, %-I:%M %p}"
+
+
+def day_view(model_admin, request):
+    """One day as a list: sessions (with phone and badges), time off, closed time, free times."""
+    now = timezone.now()
+    today = timezone.localdate()
+    day = _date_from(request, "day", default=today)
+    with_cancelled = showing_cancelled(request)
+    plan = agenda.day_plan(day, now=now, length=_session_length(), with_cancelled=with_cancelled)
+    highlight = request.GET.get("highlight", "")
+    context = {
+        **model_admin._calendar_context(request, f"{day:%A, %B %-d, %Y}"),
+        **calendar_nav(
+            request,
+            mode="day",
+            day=day,
+            previous={"day": (day - timedelta(days=1)).isoformat()},
+            following={"day": (day + timedelta(days=1)).isoformat()},
+        ),
+        "plan": plan,
+        "today": today,
+        "now": now,
+        "cancelled_count": plan.cancelled_count,
+        "highlight": int(highlight) if highlight.isdigit() else None,
+        "highlight_slot": parse_slot_start(request.GET.get("free")),
+        "this_day_url": day_url(day, with_cancelled=with_cancelled),
+        "can_move": model_admin.has_change_permission(request),
+    }
+    return TemplateResponse(request, "admin/appointments/calendar_day.html", context)
+
+
+def next_free_view(model_admin, request):
+    """The day of the next free time, with that time highlighted."""
+    slot = next_free_slot(now=timezone.now(), length=_session_length(), rules=rules_for_julie())
+    if slot is None:
+        messages.info(request, NO_FREE_TIME)
+        return redirect("admin:appointments_calendar_day")
+    messages.info(request, NEXT_FREE_TIME.format(when=_when(slot.start)))
+    local = slot.local_start
+    return redirect(f"{day_url(local.date())}&{urlencode({'free': slot_value(slot.start)})}#free-{local:%H%M}")
+
+
+def move_view(model_admin, request, pk):
+    """Move a session: the free times of a day (any day she picks), one button each."""
+    appointment = get_object_or_404(Appointment.objects.select_related("client", "service"), pk=pk)
+    now = timezone.now()
+    if request.method == "POST":
+        return _move(request, appointment, now=now)
+    today = timezone.localdate()
+    default_day = max(timezone.localtime(appointment.start).date(), today)
+    day = _date_from(request, "day", default=default_day)
+    refusal = booking.move_refusal(appointment, now=now)
+    slots = []
+    if refusal is None:
+        slots = [
+            slot
+            for slot in free_slots_on(
+                day,
+                now=now,
+                length=appointment.service.duration,
+                rules=rules_for_julie(),
+                ignore_appointment=appointment,
+            )
+            if slot.start != appointment.start
+        ]
+    name = appointment.client_name or appointment.client.name
+    context = {
+        **model_admin._calendar_context(request, f"Move {name}'s session"),
+        "appointment": appointment,
+        "name": name,
+        "refusal": refusal,
+        "day": day,
+        "slots": slots,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "session_day_url": day_url(timezone.localtime(appointment.start).date()),
+    }
+    return TemplateResponse(request, "admin/appointments/calendar_move.html", context)
+
+
+def _move(request, appointment, *, now):
+    move_page = reverse("admin:appointments_calendar_move", args=[appointment.pk])
+    new_start = parse_slot_start(request.POST.get("start"))
+    if new_start is None:
+        messages.error(request, CHOOSE_A_TIME)
+        return redirect(move_page)
+    name = appointment.client_name or appointment.client.name
+    try:
+        moved = booking.move_appointment_from_admin(appointment=appointment, new_start=new_start, now=now)
+    except booking.BookingError as refused:
+        messages.error(request, str(refused))
+        return redirect(f"{move_page}?{urlencode({'day': timezone.localtime(new_start).date().isoformat()})}")
+    if moved.start == appointment.start:
+        messages.info(request, ALREADY_THERE.format(name=name, when=_when(moved.start)))
+    else:
+        messages.success(request, MOVED.format(name=name, when=_when(moved.start)))
+    return redirect(admin_booking.highlighted(day_url(timezone.localtime(moved.start).date()), moved))
