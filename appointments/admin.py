@@ -343,7 +343,6 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
         day = parse_date(request.GET.get("day"), default=today)
         with_cancelled = admin_day.showing_cancelled(request)
         days, rows = agenda.week_grid(day, with_cancelled=with_cancelled)
-        highlight = request.GET.get("highlight", "")
         context = {
             **self._calendar_context(request, f"{days[0]:%a %b %-d} to {days[-1]:%a %b %-d, %Y}"),
             **admin_day.calendar_nav(
@@ -356,7 +355,7 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
             "days": days,
             "rows": rows,
             "today": today,
-            "highlight": int(highlight) if highlight.isdigit() else None,
+            "highlight": admin_day.highlighted_pk(request),
         }
         return TemplateResponse(request, "admin/appointments/calendar_week.html", context)
 

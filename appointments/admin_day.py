@@ -30,6 +30,12 @@ def showing_cancelled(request):
     return request.GET.get("cancelled") == "1"
 
 
+def highlighted_pk(request):
+    """The session to highlight (?highlight=<pk>, set after booking or moving it), or None."""
+    value = request.GET.get("highlight", "")
+    return int(value) if value.isdigit() else None
+
+
 def day_url(day, *, with_cancelled=False):
     query = {"day": day.isoformat(), **({"cancelled": "1"} if with_cancelled else {})}
     return reverse("admin:appointments_calendar_day") + "?" + urlencode(query)
@@ -80,7 +86,6 @@ def day_view(model_admin, request):
     day = _date_from(request, "day", default=today)
     with_cancelled = showing_cancelled(request)
     plan = agenda.day_plan(day, now=now, length=_session_length(), with_cancelled=with_cancelled)
-    highlight = request.GET.get("highlight", "")
     context = {
         **model_admin._calendar_context(request, f"{day:%A, %B %-d, %Y}"),
         **calendar_nav(
@@ -94,7 +99,7 @@ def day_view(model_admin, request):
         "today": today,
         "now": now,
         "cancelled_count": plan.cancelled_count,
-        "highlight": int(highlight) if highlight.isdigit() else None,
+        "highlight": highlighted_pk(request),
         "highlight_slot": parse_slot_start(request.GET.get("free")),
         "this_day_url": day_url(day, with_cancelled=with_cancelled),
         "can_move": model_admin.has_change_permission(request),

@@ -204,7 +204,7 @@ def test_the_month_marks_days_without_hours_closed_and_links_days_to_the_day_vie
 
 def test_the_calendar_is_one_tap_from_every_admin_page(julie_in_admin):
     page = julie_in_admin.get(reverse("admin:index")).content.decode()
-    assert f'<a href="{DAY}">Calendar</a>' in page
+    assert f'<a href="{DAY}">Today\'s calendar</a>' in page
     assert f'<a class="button" href="{DAY}">Day view</a>' in page
 
 
