@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import admin_booking, agenda, booking, dispatch, privacy
 from .availability import (
@@ -29,7 +29,17 @@ from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEma
 
 DETAILS_DIFFER = "details differ from the client record"
 TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
+TIME_OFF_OVER_SESSIONS = (
+    "This time off has {count} booked: keep them, or cancel them and email the clients, then save again."
+)
+SESSIONS_CANCELLED = "Cancelled {count} and emailed the clients."
+SESSIONS_KEPT = "Kept {count} in your time off."
+STATUS_SKIPPED = "Not marked {status}:"
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
+
+
+def _sessions(count):
+    return f"{count} session" if count == 1 else f"{count} sessions"
 
 
 class DateHierarchyInBusinessYears:
@@ -75,6 +85,13 @@ class AppointmentAdminForm(forms.ModelForm):
                 if field not in self.changed_data:
                     cleaned[field] = ""
         start, service = cleaned.get("start"), cleaned.get("service")
+        if start and cleaned.get("status"):
+            # The actions' rule: completed and no-show only once the session has started.
+            refusal = booking.status_refusal(
+                current=self.instance.status, status=cleaned["status"], start=start, now=timezone.now()
+            )
+            if refusal:
+                self.add_error("status", refusal)
         if start and service:
             self.instance.end = start + service.duration
             if cleaned.get("status") != Appointment.Status.CANCELLED:
@@ -241,9 +258,20 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
 
     def _set_status(self, request, queryset, status):
         now = timezone.now()
+        marked, refusals = 0, []
         for appointment in queryset:
-            booking.set_appointment_status(appointment=appointment, status=status, now=now)
-        self.message_user(request, f"Marked as {Appointment.Status(status).label.lower()}.", messages.SUCCESS)
+            try:
+                booking.set_appointment_status(appointment=appointment, status=status, now=now)
+                marked += 1
+            except booking.BookingError as refusal:
+                refusals.append(str(refusal))
+        label = Appointment.Status(status).label.lower()
+        if marked:
+            self.message_user(request, f"Marked {_sessions(marked)} as {label}.", messages.SUCCESS)
+        if refusals:
+            reasons = format_html_join("", "<li>{}</li>", ((refusal,) for refusal in refusals))
+            message = format_html("{} <ul>{}</ul>", STATUS_SKIPPED.format(status=label), reasons)
+            self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Mark as completed", permissions=["change"])
     def mark_completed(self, request, queryset):
@@ -463,6 +491,19 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 class TimeOffAdminForm(forms.ModelForm):
+    """Time off over booked sessions is saved only once Julie says what becomes of them
+    (the choice shows only then): kept, or cancelled with an email to each client."""
+
+    KEEP, CANCEL = "keep", "cancel"
+    booked_sessions = forms.ChoiceField(
+        label="The booked sessions in this time off",
+        choices=[(KEEP, "Keep them: the clients stay booked"), (CANCEL, "Cancel them and email the clients")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    # The sessions Julie was shown: if others land in the time off before she saves, she is asked again.
+    sessions_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = TimeOff
         fields = ["start", "end", "reason"]
@@ -472,12 +513,46 @@ class TimeOffAdminForm(forms.ModelForm):
         for name in ("start", "end"):
             self.fields[name].validators.append(business_years_only)
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        times_changed = not self.instance.pk or {"start", "end"} & set(self.changed_data)
+        if not (start and end and start < end and times_changed):
+            return cleaned
+        # Admin validates and saves in one transaction: with the calendar lock held from
+        # here, the sessions listed are the ones save_time_off keeps or cancels.
+        booking.lock_calendar()
+        sessions = list(booking.sessions_in_time_off(start=start, end=end, now=timezone.now()))
+        shown = ",".join(str(session.pk) for session in sessions)
+        if sessions and (not cleaned.get("booked_sessions") or cleaned.get("sessions_shown") != shown):
+            self._ask_about(sessions, shown)
+        return cleaned
+
+    def _ask_about(self, sessions, shown):
+        field = self.fields["booked_sessions"]
+        field.widget = forms.RadioSelect(choices=field.choices)
+        # On the bound field: admin renders the help text it copied when first bound.
+        self["booked_sessions"].help_text = format_html(
+            '<ul class="sessions-in-time-off">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((session,) for session in sessions)),
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("sessions_shown")] = shown
+        self.add_error("booked_sessions", TIME_OFF_OVER_SESSIONS.format(count=_sessions(len(sessions))))
+
 
 @admin.register(TimeOff)
 class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = TimeOffAdminForm
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
+
+    def save_model(self, request, obj, form, change):
+        cancel = form.cleaned_data.get("booked_sessions") == TimeOffAdminForm.CANCEL
+        sessions = booking.save_time_off(time_off=obj, cancel_overlapping=cancel, now=timezone.now())
+        if sessions:
+            done = SESSIONS_CANCELLED if cancel else SESSIONS_KEPT
+            self.message_user(request, done.format(count=_sessions(len(sessions))), messages.SUCCESS)
 
     def get_changeform_initial_data(self, request):
         # "Block off" from the calendar passes ?start=<ISO time>: an hour, to adjust.
