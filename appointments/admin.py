@@ -34,12 +34,19 @@ TIME_OFF_OVER_SESSIONS = (
 )
 SESSIONS_CANCELLED = "Cancelled {count} and emailed the clients."
 SESSIONS_KEPT = "Kept {count} in your time off."
+EMAILS_QUEUED = "{count} will be sent again within a minute."
+EMAILS_REFUSED = "Not sent again, as they no longer make sense (now marked Not needed):"
+NOTHING_TO_SEND_AGAIN = "None of these emails failed: only failed emails are sent again."
 STATUS_SKIPPED = "Not marked {status}:"
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
 
 
 def _sessions(count):
     return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def _emails(count):
+    return f"{count} email" if count == 1 else f"{count} emails"
 
 
 class DateHierarchyInBusinessYears:
@@ -579,8 +586,18 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again (failed emails)", permissions=["change"])
     def send_again(self, request, queryset):
-        count = dispatch.send_again(queryset, now=timezone.now())
-        self.message_user(request, f"{count} email(s) will be sent again within a minute.", messages.SUCCESS)
+        done = dispatch.send_again(queryset, now=timezone.now())
+        if done.queued:
+            self.message_user(request, EMAILS_QUEUED.format(count=_emails(len(done.queued))), messages.SUCCESS)
+        if done.refused:
+            refused = format_html_join(
+                "",
+                "<li>{}, {}: {}</li>",
+                ((email.get_kind_display(), email.appointment, reason) for email, reason in done.refused),
+            )
+            self.message_user(request, format_html("{} <ul>{}</ul>", EMAILS_REFUSED, refused), messages.WARNING)
+        if not done.queued and not done.refused:
+            self.message_user(request, NOTHING_TO_SEND_AGAIN, messages.INFO)
 
 
 @admin.register(CalendarFeed)

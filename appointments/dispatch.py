@@ -23,6 +23,7 @@ On SQLite, IMMEDIATE transactions serialise writers, which gives the same.
 import logging
 import smtplib
 import socket
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -193,6 +194,36 @@ def send_due_emails(*, now, limit=500):
     return handled
 
 
+@dataclass(frozen=True)
+class SentAgain:
+    """What "Send again" did: the emails queued again, and (email, reason) for those refused."""
+
+    queued: list
+    refused: list
+
+
 def send_again(queryset, *, now):
-    """Julie's "send again" for failed emails: back to pending, due now, attempts reset."""
-    return queryset.filter(status=Status.FAILED).update(status=Status.PENDING, due_at=now, attempts=0)
+    """Julie's "Send again" for failed emails: back to pending, due now, attempts reset.
+
+    An email that no longer makes sense (emails.why_not_wanted, the sender's own rule) is
+    refused with its reason and marked not needed, so it stops showing as failed.
+    """
+    queued, refused = [], []
+    with transaction.atomic():
+        failed = (
+            queryset.filter(status=Status.FAILED)
+            .select_for_update(of=("self",))
+            .select_related("appointment__client")
+            .order_by("due_at", "pk")
+        )
+        for email in failed:
+            reason = emails.why_not_wanted(email, now=now)
+            if reason:
+                email.status = Status.SKIPPED
+                email.save(update_fields=["status"])
+                refused.append((email, reason))
+            else:
+                email.status, email.due_at, email.attempts = Status.PENDING, now, 0
+                email.save(update_fields=["status", "due_at", "attempts"])
+                queued.append(email)
+    return SentAgain(queued=queued, refused=refused)

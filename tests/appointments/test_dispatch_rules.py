@@ -63,7 +63,7 @@ def test_send_again_puts_back_only_failed_emails(booked, now):
     dispatch.send_due_emails(now=now)
     OutgoingEmail.objects.filter(pk=julies.pk).update(status=Status.FAILED, attempts=3)
     later = now + timedelta(hours=1)
-    assert dispatch.send_again(booked.emails.all(), now=later) == 1
+    assert dispatch.send_again(booked.emails.all(), now=later).queued == [julies]
     confirmation.refresh_from_db()
     julies.refresh_from_db()
     assert confirmation.status == Status.SENT
