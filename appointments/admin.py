@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -43,6 +44,11 @@ DETAILS_ADOPTED = "The client record now has this booking's name and phone ({cou
 
 def _sessions(count):
     return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def plain_time(value):
+    """A date and time as Julie reads them everywhere ("Wed Dec 2, 2026 10:00 AM"); None shows as admin's dash."""
+    return None if value is None else f"{timezone.localtime(value):%a %b %-d, %Y %-I:%M %p}"
 
 
 def _emails(count):
@@ -133,11 +139,36 @@ class DeletionLoggedWithoutNames:
         return entries
 
 
-class OutgoingEmailInline(admin.TabularInline):
+class EmailColumns:
+    """An owed email's columns, titled in Julie's words (the list, its page and a session's emails)."""
+
+    @admin.display(description="Email", ordering="kind")
+    def email_kind(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description="Goes out", ordering="due_at")
+    def goes_out(self, obj):
+        return plain_time(obj.due_at)
+
+    @admin.display(description="Tries", ordering="attempts")
+    def tries(self, obj):
+        return obj.attempts
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj):
+        return plain_time(obj.sent_at)
+
+    @admin.display(description="Problem")
+    def problem(self, obj):
+        return obj.last_error
+
+
+class OutgoingEmailInline(EmailColumns, admin.TabularInline):
     model = OutgoingEmail
+    verbose_name_plural = "Emails"
     extra = 0
     can_delete = False
-    fields = ["kind", "due_at", "status", "attempts", "sent_at", "last_error"]
+    fields = ["email_kind", "goes_out", "status", "tries", "sent", "problem"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -164,6 +195,14 @@ def details_check(appointment):
     if not appointment.details_differ:
         return appointment.client_name
     return format_html("{} <strong>({})</strong>", appointment.client_name, DETAILS_DIFFER)
+
+
+class BookedFilter(admin.ChoicesFieldListFilter):
+    """The source filter, titled in Julie's words ("By how it was booked: Online, By Julie")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "how it was booked"
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -207,7 +246,7 @@ class WhenFilter(admin.SimpleListFilter):
 class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
-    list_filter = [WhenFilter, "status", "source", DetailsDifferFilter]
+    list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client_phone", "client__name", "client__email", "client__phone"]
     readonly_fields = ["client_record"]
@@ -386,6 +425,7 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
 
 class AppointmentInline(admin.TabularInline):
     model = Appointment
+    verbose_name_plural = "Sessions"
     extra = 0
     can_delete = False
     fields = ["start", "status", "name_given", "client_phone", "client_note"]
@@ -419,8 +459,8 @@ class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = ["name", "email", "phone", "session_count", "no_show_count"]
     search_fields = ["name", "email", "phone"]
-    fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]
-    readonly_fields = ["session_count", "no_show_count", "created_at"]
+    fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "client_since"]
+    readonly_fields = ["session_count", "no_show_count", "client_since"]
     inlines = [AppointmentInline]
     actions = ["export_data", "erase_personal_data"]
 
@@ -472,6 +512,10 @@ class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
             )
             .order_by("name", "pk")  # The annotation drops the model's ordering; search lists need one.
         )
+
+    @admin.display(description="Client since")
+    def client_since(self, obj):
+        return f"{timezone.localtime(obj.created_at):%B %-d, %Y}"
 
     @admin.display(description="Sessions", ordering="sessions")
     def session_count(self, obj):
@@ -573,13 +617,18 @@ class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["kind", "appointment", "status", "due_at", "attempts", "sent_at", "last_error"]
+class OutgoingEmailAdmin(EmailColumns, admin.ModelAdmin):
+    list_display = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
     list_filter = ["status", "kind"]
     search_fields = ["appointment__client_name", "appointment__client__name", "appointment__client__email"]
     list_select_related = ["appointment__client"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    fields = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
+    readonly_fields = fields
     actions = ["send_again"]
+
+    @admin.display(description="Session", ordering="appointment__start")
+    def session(self, obj):
+        return obj.appointment
 
     def has_add_permission(self, request):
         return False
@@ -600,21 +649,37 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             self.message_user(request, NOTHING_TO_SEND_AGAIN, messages.INFO)
 
 
+def feed_links(feed):
+    """The feed's secret link to paste (https) and to open in a calendar app (webcal)."""
+    url = settings.SITE_URL + feed.get_absolute_url()
+    return {"https_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
-    """The secret URL Julie's phone calendar subscribes to, and a way to change it."""
+    """The secret URL Julie's phone calendar subscribes to, how to subscribe, and a way to change it."""
 
-    list_display = ["__str__", "subscription_url", "regenerated_at"]
-    readonly_fields = ["subscription_url", "regenerated_at"]
+    list_display = ["__str__", "secret_made"]
+    fields = ["subscription_url", "secret_made"]
+    readonly_fields = fields
     actions = ["regenerate"]
 
     def get_queryset(self, request):
         CalendarFeed.load()  # The feed exists as soon as Julie looks for it.
         return super().get_queryset(request)
 
-    @admin.display(description="Subscribe to this URL in your phone's calendar")
+    def changelist_view(self, request, extra_context=None):
+        # The page Julie opens: how to subscribe comes first, above the list and its action.
+        links = feed_links(CalendarFeed.load())
+        return super().changelist_view(request, {**links, **(extra_context or {})})
+
+    @admin.display(description="Subscribe in your phone's calendar")
     def subscription_url(self, obj):
-        return settings.SITE_URL + obj.get_absolute_url()
+        return render_to_string("admin/appointments/calendarfeed/_subscribe.html", feed_links(obj))
+
+    @admin.display(description="Secret link made")
+    def secret_made(self, obj):
+        return plain_time(obj.regenerated_at)
 
     @admin.action(description="Make a new secret URL (the old one stops working)", permissions=["change"])
     def regenerate(self, request, queryset):
