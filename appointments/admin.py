@@ -31,7 +31,7 @@ from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEma
 DETAILS_DIFFER = "details differ from the client record"
 TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
 TIME_OFF_OVER_SESSIONS = (
-    "This time off has {count} booked: keep them, or cancel them and email the clients, then save again."
+    "This time off has {count} booked (listed below). Choose what becomes of {them}, then save again."
 )
 SESSIONS_CANCELLED = "Cancelled {count} and emailed the clients."
 SESSIONS_KEPT = "Kept {count} in your time off."
@@ -589,7 +589,8 @@ class TimeOffAdminForm(forms.ModelForm):
         )
         self.data = self.data.copy()
         self.data[self.add_prefix("sessions_shown")] = shown
-        self.add_error("booked_sessions", TIME_OFF_OVER_SESSIONS.format(count=_sessions(len(sessions))))
+        them = "it" if len(sessions) == 1 else "them"
+        self.add_error("booked_sessions", TIME_OFF_OVER_SESSIONS.format(count=_sessions(len(sessions)), them=them))
 
 
 @admin.register(TimeOff)
@@ -670,8 +671,8 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The page Julie opens: how to subscribe comes first, above the list and its action.
-        links = feed_links(CalendarFeed.load())
-        return super().changelist_view(request, {**links, **(extra_context or {})})
+        context = {**feed_links(CalendarFeed.load()), "title": "Your private calendar feed"}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     @admin.display(description="Subscribe in your phone's calendar")
     def subscription_url(self, obj):
