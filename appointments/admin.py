@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .availability import (
@@ -29,7 +30,29 @@ from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEma
 
 DETAILS_DIFFER = "details differ from the client record"
 TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
+TIME_OFF_OVER_SESSIONS = (
+    "This time off has {count} booked (listed below). Choose what becomes of {them}, then save again."
+)
+SESSIONS_CANCELLED = "Cancelled {count} and emailed the clients."
+SESSIONS_KEPT = "Kept {count} in your time off."
+EMAILS_QUEUED = "{count} will be sent again within a minute."
+EMAILS_REFUSED = "Not sent again, as they no longer make sense (now marked Not needed):"
+NOTHING_TO_SEND_AGAIN = "None of these emails failed: only failed emails are sent again."
+STATUS_SKIPPED = "Not marked {status}:"
 DETAILS_ADOPTED = "The client record now has this booking's name and phone ({count} client(s) updated)."
+
+
+def _sessions(count):
+    return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def plain_time(value):
+    """A date and time as Julie reads them everywhere ("Wed Dec 2, 2026 10:00 AM"); None shows as admin's dash."""
+    return None if value is None else f"{timezone.localtime(value):%a %b %-d, %Y %-I:%M %p}"
+
+
+def _emails(count):
+    return f"{count} email" if count == 1 else f"{count} emails"
 
 
 class DateHierarchyInBusinessYears:
@@ -75,6 +98,13 @@ class AppointmentAdminForm(forms.ModelForm):
                 if field not in self.changed_data:
                     cleaned[field] = ""
         start, service = cleaned.get("start"), cleaned.get("service")
+        if start and cleaned.get("status"):
+            # The actions' rule: completed and no-show only once the session has started.
+            refusal = booking.status_refusal(
+                current=self.instance.status, status=cleaned["status"], start=start, now=timezone.now()
+            )
+            if refusal:
+                self.add_error("status", refusal)
         if start and service:
             self.instance.end = start + service.duration
             if cleaned.get("status") != Appointment.Status.CANCELLED:
@@ -109,11 +139,36 @@ class DeletionLoggedWithoutNames:
         return entries
 
 
-class OutgoingEmailInline(admin.TabularInline):
+class EmailColumns:
+    """An owed email's columns, titled in Julie's words (the list, its page and a session's emails)."""
+
+    @admin.display(description="Email", ordering="kind")
+    def email_kind(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description="Goes out", ordering="due_at")
+    def goes_out(self, obj):
+        return plain_time(obj.due_at)
+
+    @admin.display(description="Tries", ordering="attempts")
+    def tries(self, obj):
+        return obj.attempts
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj):
+        return plain_time(obj.sent_at)
+
+    @admin.display(description="Problem")
+    def problem(self, obj):
+        return obj.last_error
+
+
+class OutgoingEmailInline(EmailColumns, admin.TabularInline):
     model = OutgoingEmail
+    verbose_name_plural = "Emails"
     extra = 0
     can_delete = False
-    fields = ["kind", "due_at", "status", "attempts", "sent_at", "last_error"]
+    fields = ["email_kind", "goes_out", "status", "tries", "sent", "problem"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -140,6 +195,14 @@ def details_check(appointment):
     if not appointment.details_differ:
         return appointment.client_name
     return format_html("{} <strong>({})</strong>", appointment.client_name, DETAILS_DIFFER)
+
+
+class BookedFilter(admin.ChoicesFieldListFilter):
+    """The source filter, titled in Julie's words ("By how it was booked: Online, By Julie")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "how it was booked"
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -183,7 +246,7 @@ class WhenFilter(admin.SimpleListFilter):
 class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
-    list_filter = [WhenFilter, "status", "source", DetailsDifferFilter]
+    list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client_phone", "client__name", "client__email", "client__phone"]
     readonly_fields = ["client_record"]
@@ -241,9 +304,20 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
 
     def _set_status(self, request, queryset, status):
         now = timezone.now()
+        marked, refusals = 0, []
         for appointment in queryset:
-            booking.set_appointment_status(appointment=appointment, status=status, now=now)
-        self.message_user(request, f"Marked as {Appointment.Status(status).label.lower()}.", messages.SUCCESS)
+            try:
+                booking.set_appointment_status(appointment=appointment, status=status, now=now)
+                marked += 1
+            except booking.BookingError as refusal:
+                refusals.append(str(refusal))
+        label = Appointment.Status(status).label.lower()
+        if marked:
+            self.message_user(request, f"Marked {_sessions(marked)} as {label}.", messages.SUCCESS)
+        if refusals:
+            reasons = format_html_join("", "<li>{}</li>", ((refusal,) for refusal in refusals))
+            message = format_html("{} <ul>{}</ul>", STATUS_SKIPPED.format(status=label), reasons)
+            self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Mark as completed", permissions=["change"])
     def mark_completed(self, request, queryset):
@@ -387,6 +461,7 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
 
 class AppointmentInline(admin.TabularInline):
     model = Appointment
+    verbose_name_plural = "Sessions"
     extra = 0
     can_delete = False
     fields = ["start", "status", "name_given", "client_phone", "client_note"]
@@ -420,8 +495,8 @@ class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = ["name", "email", "phone", "session_count", "no_show_count"]
     search_fields = ["name", "email", "phone"]
-    fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "created_at"]
-    readonly_fields = ["session_count", "no_show_count", "created_at"]
+    fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "client_since"]
+    readonly_fields = ["session_count", "no_show_count", "client_since"]
     inlines = [AppointmentInline]
     actions = ["export_data", "erase_personal_data"]
 
@@ -474,6 +549,10 @@ class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
             .order_by("name", "pk")  # The annotation drops the model's ordering; search lists need one.
         )
 
+    @admin.display(description="Client since")
+    def client_since(self, obj):
+        return f"{timezone.localtime(obj.created_at):%B %-d, %Y}"
+
     @admin.display(description="Sessions", ordering="sessions")
     def session_count(self, obj):
         return obj.sessions
@@ -499,6 +578,19 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 class TimeOffAdminForm(forms.ModelForm):
+    """Time off over booked sessions is saved only once Julie says what becomes of them
+    (the choice shows only then): kept, or cancelled with an email to each client."""
+
+    KEEP, CANCEL = "keep", "cancel"
+    booked_sessions = forms.ChoiceField(
+        label="The booked sessions in this time off",
+        choices=[(KEEP, "Keep them: the clients stay booked"), (CANCEL, "Cancel them and email the clients")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    # The sessions Julie was shown: if others land in the time off before she saves, she is asked again.
+    sessions_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = TimeOff
         fields = ["start", "end", "reason"]
@@ -508,12 +600,47 @@ class TimeOffAdminForm(forms.ModelForm):
         for name in ("start", "end"):
             self.fields[name].validators.append(business_years_only)
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        times_changed = not self.instance.pk or {"start", "end"} & set(self.changed_data)
+        if not (start and end and start < end and times_changed):
+            return cleaned
+        # Admin validates and saves in one transaction: with the calendar lock held from
+        # here, the sessions listed are the ones save_time_off keeps or cancels.
+        booking.lock_calendar()
+        sessions = list(booking.sessions_in_time_off(start=start, end=end, now=timezone.now()))
+        shown = ",".join(str(session.pk) for session in sessions)
+        if sessions and (not cleaned.get("booked_sessions") or cleaned.get("sessions_shown") != shown):
+            self._ask_about(sessions, shown)
+        return cleaned
+
+    def _ask_about(self, sessions, shown):
+        field = self.fields["booked_sessions"]
+        field.widget = forms.RadioSelect(choices=field.choices)
+        # On the bound field: admin renders the help text it copied when first bound.
+        self["booked_sessions"].help_text = format_html(
+            '<ul class="sessions-in-time-off">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((session,) for session in sessions)),
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("sessions_shown")] = shown
+        them = "it" if len(sessions) == 1 else "them"
+        self.add_error("booked_sessions", TIME_OFF_OVER_SESSIONS.format(count=_sessions(len(sessions)), them=them))
+
 
 @admin.register(TimeOff)
 class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = TimeOffAdminForm
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
+
+    def save_model(self, request, obj, form, change):
+        cancel = form.cleaned_data.get("booked_sessions") == TimeOffAdminForm.CANCEL
+        sessions = booking.save_time_off(time_off=obj, cancel_overlapping=cancel, now=timezone.now())
+        if sessions:
+            done = SESSIONS_CANCELLED if cancel else SESSIONS_KEPT
+            self.message_user(request, done.format(count=_sessions(len(sessions))), messages.SUCCESS)
 
     def get_changeform_initial_data(self, request):
         # "Block off" from the calendar passes ?start=<ISO time>: an hour, to adjust.
@@ -527,38 +654,69 @@ class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["kind", "appointment", "status", "due_at", "attempts", "sent_at", "last_error"]
+class OutgoingEmailAdmin(EmailColumns, admin.ModelAdmin):
+    list_display = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
     list_filter = ["status", "kind"]
     search_fields = ["appointment__client_name", "appointment__client__name", "appointment__client__email"]
     list_select_related = ["appointment__client"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    fields = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
+    readonly_fields = fields
     actions = ["send_again"]
+
+    @admin.display(description="Session", ordering="appointment__start")
+    def session(self, obj):
+        return obj.appointment
 
     def has_add_permission(self, request):
         return False
 
     @admin.action(description="Send again (failed emails)", permissions=["change"])
     def send_again(self, request, queryset):
-        count = dispatch.send_again(queryset, now=timezone.now())
-        self.message_user(request, f"{count} email(s) will be sent again within a minute.", messages.SUCCESS)
+        done = dispatch.send_again(queryset, now=timezone.now())
+        if done.queued:
+            self.message_user(request, EMAILS_QUEUED.format(count=_emails(len(done.queued))), messages.SUCCESS)
+        if done.refused:
+            refused = format_html_join(
+                "",
+                "<li>{}, {}: {}</li>",
+                ((email.get_kind_display(), email.appointment, reason) for email, reason in done.refused),
+            )
+            self.message_user(request, format_html("{} <ul>{}</ul>", EMAILS_REFUSED, refused), messages.WARNING)
+        if not done.queued and not done.refused:
+            self.message_user(request, NOTHING_TO_SEND_AGAIN, messages.INFO)
+
+
+def feed_links(feed):
+    """The feed's secret link to paste (https) and to open in a calendar app (webcal)."""
+    url = settings.SITE_URL + feed.get_absolute_url()
+    return {"https_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
-    """The secret URL Julie's phone calendar subscribes to, and a way to change it."""
+    """The secret URL Julie's phone calendar subscribes to, how to subscribe, and a way to change it."""
 
-    list_display = ["__str__", "subscription_url", "regenerated_at"]
-    readonly_fields = ["subscription_url", "regenerated_at"]
+    list_display = ["__str__", "secret_made"]
+    fields = ["subscription_url", "secret_made"]
+    readonly_fields = fields
     actions = ["regenerate"]
 
     def get_queryset(self, request):
         CalendarFeed.load()  # The feed exists as soon as Julie looks for it.
         return super().get_queryset(request)
 
-    @admin.display(description="Subscribe to this URL in your phone's calendar")
+    def changelist_view(self, request, extra_context=None):
+        # The page Julie opens: how to subscribe comes first, above the list and its action.
+        context = {**feed_links(CalendarFeed.load()), "title": "Your private calendar feed"}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    @admin.display(description="Subscribe in your phone's calendar")
     def subscription_url(self, obj):
-        return settings.SITE_URL + obj.get_absolute_url()
+        return render_to_string("admin/appointments/calendarfeed/_subscribe.html", feed_links(obj))
+
+    @admin.display(description="Secret link made")
+    def secret_made(self, obj):
+        return plain_time(obj.regenerated_at)
 
     @admin.action(description="Make a new secret URL (the old one stops working)", permissions=["change"])
     def regenerate(self, request, queryset):

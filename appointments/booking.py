@@ -41,6 +41,8 @@ ONLY_BOOKED_MOVE = "This session is {status}: only a booked session can be moved
 ALREADY_STARTED = "This session has already started, so it can no longer be moved."
 TIME_PASSED = "That time has already passed. Please choose a time still to come."
 TIME_NOT_FREE = "That time is no longer free. Please choose another time."
+NOT_STARTED = "It has not started yet: a session can be marked {status} once it has begun."
+CANCELLED_STAYS = "It was cancelled: a cancelled session cannot be marked {status}."
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -391,14 +393,60 @@ def move_appointment_from_admin(*, appointment, new_start, now):
         return save_appointment_from_admin(appointment=appointment, now=now)
 
 
+def status_refusal(*, current, status, start, now):
+    """Why a session (now `current`, starting at `start`) cannot be marked `status`, or None.
+
+    Completed and no-show say what happened at a session: only once it has started,
+    and never for a cancelled one.
+    """
+    if status not in {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW} or current == status:
+        return None
+    label = Appointment.Status(status).label.lower()
+    if current == Appointment.Status.CANCELLED:
+        return CANCELLED_STAYS.format(status=label)
+    if now < start:
+        return NOT_STARTED.format(status=label)
+    return None
+
+
 def set_appointment_status(*, appointment, status, now):
-    """Mark a past session completed or a no-show (Julie's admin actions)."""
+    """Mark a session completed or a no-show (Julie's admin actions). Raises BookingError,
+    naming the session, where status_refusal says no."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.status == Appointment.Status.CANCELLED:
-            return appointment
+        refusal = status_refusal(current=appointment.status, status=status, start=appointment.start, now=now)
+        if refusal:
+            raise BookingError(f"{appointment}: {refusal}")
         appointment.status = status
         appointment.save(update_fields=["status", "updated_at"])
         if status == Appointment.Status.NO_SHOW:
             outbox.skip_pending(appointment, kinds=[outbox.Kind.AFTERCARE])
     return appointment
+
+
+def sessions_in_time_off(*, start, end, now, exclude=None):
+    """Booked sessions still to come in [start, end): what a new or moved time off lands on.
+
+    Sessions already under way are left out: there is nothing left to cancel.
+    """
+    return (
+        overlapping_appointments(start=start, end=end, exclude=exclude)
+        .filter(status=Appointment.Status.BOOKED, start__gt=now)
+        .select_related("client")
+        .order_by("start")
+    )
+
+
+def save_time_off(*, time_off, cancel_overlapping, now):
+    """Save Julie's time off; the booked sessions in it are cancelled with an email to each
+    client (cancel_overlapping=True) or kept. Returns the sessions it found, in time order."""
+    with transaction.atomic():
+        lock_calendar()
+        time_off.save()
+        sessions = list(sessions_in_time_off(start=time_off.start, end=time_off.end, now=now))
+        if cancel_overlapping:
+            sessions = [
+                cancel_appointment(appointment=session, now=now, by_client=False, tell_client=True)
+                for session in sessions
+            ]
+    return sessions

@@ -23,6 +23,8 @@ On SQLite, IMMEDIATE transactions serialise writers, which gives the same.
 import logging
 import smtplib
 import socket
+import ssl
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -62,8 +64,27 @@ MESSAGE_REFUSED = (
 )
 LOGIN_REFUSED = "The mail server refused the site's login (SMTP {code}): the site's EMAIL_URL setting needs checking."
 SERVER_BUSY = "The mail server could not take the email just now (SMTP {code})."
-SERVER_UNREACHABLE = "The mail server could not be reached ({error})."
-NOT_SENT = "The email could not be made or sent ({error})."
+# When no mail server answered at all: what happened and what to do, never the exception's text.
+CHECK_SETTINGS = "If this keeps happening, the site's email settings need checking."
+CONNECTION_REFUSED = f"The mail server refused the connection. {CHECK_SETTINGS}"
+SERVER_NOT_FOUND = f"The mail server's name could not be found. {CHECK_SETTINGS}"
+SERVER_TIMED_OUT = "The mail server did not answer in time."
+SECURE_CONNECTION_FAILED = f"A secure connection to the mail server could not be made. {CHECK_SETTINGS}"
+SERVER_HUNG_UP = "The mail server ended the connection before the email was sent."
+SERVER_UNREACHABLE = f"The mail server could not be reached. {CHECK_SETTINGS}"
+SERVER_UNEXPECTED = f"The mail server gave an answer the site did not understand. {CHECK_SETTINGS}"
+NOT_SENT = "The site could not make this email: a fault in the site, described in its log for whoever looks after it."
+# Most specific first: each of these is an OSError.
+PLAIN_WORDS = [
+    (ConnectionRefusedError, CONNECTION_REFUSED),
+    (socket.gaierror, SERVER_NOT_FOUND),
+    (TimeoutError, SERVER_TIMED_OUT),
+    (ssl.SSLError, SECURE_CONNECTION_FAILED),
+    (smtplib.SMTPServerDisconnected, SERVER_HUNG_UP),
+    (ConnectionError, SERVER_HUNG_UP),
+    (smtplib.SMTPException, SERVER_UNEXPECTED),
+    (OSError, SERVER_UNREACHABLE),
+]
 WILL_RETRY = "It will be tried again by itself."
 GAVE_UP = "Tried {attempts} times; use Send again once the cause is fixed."
 
@@ -96,9 +117,18 @@ def failure_reason(exc, *, email):
                 return SENDER_REFUSED.format(code=code), True
             return MESSAGE_REFUSED.format(code=code), True
         return SERVER_BUSY.format(code=code), False
-    if isinstance(exc, (OSError, socket.timeout, smtplib.SMTPException)):
-        return SERVER_UNREACHABLE.format(error=type(exc).__name__), False
-    return NOT_SENT.format(error=type(exc).__name__), False
+    return problem_in_plain_words(exc), False
+
+
+def problem_in_plain_words(exc):
+    """What went wrong, in words for Julie, for an exception that is no SMTP reply.
+
+    Never the exception's own text ("[Errno 111] Connection refused"): that goes to the log.
+    """
+    for kind, words in PLAIN_WORDS:
+        if isinstance(exc, kind):
+            return words
+    return NOT_SENT
 
 
 def _claimable(now):
@@ -157,16 +187,23 @@ def send_claimed(claimed, *, now, rules=None):
         email.save(update_fields=["status", "sent_at", "last_error"])
 
 
+def _technical(exc):
+    """The exception's kind and code for the log; not its text, which may quote an address."""
+    code = getattr(exc, "smtp_code", None) or getattr(exc, "errno", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
+
+
 def _record_failure(email, exc, *, now):
     reason, permanent = failure_reason(exc, email=email)
+    reason_logged = f"{reason} [{_technical(exc)}]"
     if permanent or email.attempts >= MAX_ATTEMPTS:
         email.status = Status.FAILED
         email.last_error = reason if permanent else f"{reason} {GAVE_UP.format(attempts=email.attempts)}"
-        logger.error("Email %s failed after %s attempt(s): %s", email.pk, email.attempts, reason)
+        logger.error("Email %s failed after %s attempt(s): %s", email.pk, email.attempts, reason_logged)
     else:
         email.due_at = now + timedelta(minutes=RETRY_DELAYS_MINUTES[email.attempts - 1])
         email.last_error = f"{reason} {WILL_RETRY}"
-        logger.warning("Email %s not sent (attempt %s), retrying: %s", email.pk, email.attempts, reason)
+        logger.warning("Email %s not sent (attempt %s), retrying: %s", email.pk, email.attempts, reason_logged)
     email.save(update_fields=["status", "last_error", "due_at"])
 
 
@@ -193,6 +230,36 @@ def send_due_emails(*, now, limit=500):
     return handled
 
 
+@dataclass(frozen=True)
+class SentAgain:
+    """What "Send again" did: the emails queued again, and (email, reason) for those refused."""
+
+    queued: list
+    refused: list
+
+
 def send_again(queryset, *, now):
-    """Julie's "send again" for failed emails: back to pending, due now, attempts reset."""
-    return queryset.filter(status=Status.FAILED).update(status=Status.PENDING, due_at=now, attempts=0)
+    """Julie's "Send again" for failed emails: back to pending, due now, attempts reset.
+
+    An email that no longer makes sense (emails.why_not_wanted, the sender's own rule) is
+    refused with its reason and marked not needed, so it stops showing as failed.
+    """
+    queued, refused = [], []
+    with transaction.atomic():
+        failed = (
+            queryset.filter(status=Status.FAILED)
+            .select_for_update(of=("self",))
+            .select_related("appointment__client")
+            .order_by("due_at", "pk")
+        )
+        for email in failed:
+            reason = emails.why_not_wanted(email, now=now)
+            if reason:
+                email.status = Status.SKIPPED
+                email.save(update_fields=["status"])
+                refused.append((email, reason))
+            else:
+                email.status, email.due_at, email.attempts = Status.PENDING, now, 0
+                email.save(update_fields=["status", "due_at", "attempts"])
+                queued.append(email)
+    return SentAgain(queued=queued, refused=refused)

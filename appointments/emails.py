@@ -114,18 +114,50 @@ def calendar_attachment(ics, *, method, filename="session.ics"):
     return part
 
 
-def is_still_wanted(email, *, now):
-    """Whether an owed email still makes sense to send now (checked again at send time)."""
+# Why an owed email is no longer sent, in Julie's words (shown by "Send again").
+SESSION_CANCELLED = "The session was cancelled."
+ALL_CANCELLED = "Every session it lists was cancelled."
+SESSION_MOVED = "The session was moved since: the client gets emails for its new time."
+SESSION_STARTED = "The session has already started."
+ALL_STARTED = "Every session it lists has already started."
+SESSION_COMPLETED = "The session is over (marked completed)."
+SESSION_NO_SHOW = "The session did not happen (marked no-show)."
+BOOKED_AGAIN = "The session is booked again since: the client got a new confirmation."
+
+
+def why_not_wanted(email, *, now):
+    """Why an owed email no longer makes sense to send now, in plain words; None if it does.
+
+    The one rule for the sender (checked again at send time) and for Julie's "Send again".
+    """
     appointment = email.appointment
+    Status = Appointment.Status
     if email.kind == Kind.CONFIRMATION and appointment.series is not None:
         # A repeat's one confirmation lists the sessions still on (_sessions): it is wanted
         # while any is, even if the first, which carries it, was moved or cancelled since.
-        return _sessions(email) != []
-    about_this_version = email.sequence == appointment.sequence and appointment.is_active
-    if email.kind in {Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE} and not about_this_version:
-        return False  # The session moved or was cancelled since: this email is stale.
-    if email.kind == Kind.REMINDER:
-        return appointment.status == Appointment.Status.BOOKED and now < appointment.start
-    if email.kind == Kind.AFTERCARE:
-        return appointment.status in {Appointment.Status.BOOKED, Appointment.Status.COMPLETED}
-    return True
+        sessions = _sessions(email)
+        if not sessions:
+            return ALL_CANCELLED
+        return ALL_STARTED if all(now >= session.start for session in sessions) else None
+    if email.kind in {Kind.CONFIRMATION, Kind.REMINDER, Kind.AFTERCARE}:
+        if not appointment.is_active:
+            return SESSION_CANCELLED
+        if email.sequence != appointment.sequence:
+            return SESSION_MOVED
+    if email.kind in {Kind.CONFIRMATION, Kind.REMINDER}:
+        if appointment.status == Status.COMPLETED:
+            return SESSION_COMPLETED
+        if appointment.status == Status.NO_SHOW:
+            return SESSION_NO_SHOW
+        if now >= appointment.start:
+            return SESSION_STARTED
+    if email.kind == Kind.AFTERCARE and appointment.status == Status.NO_SHOW:
+        return SESSION_NO_SHOW
+    if email.kind == Kind.CANCELLATION and appointment.status == Status.BOOKED:
+        return BOOKED_AGAIN
+    return None
+
+
+def is_still_wanted(email, *, now):
+    """Whether an owed email still makes sense to send now (why_not_wanted has no reason)."""
+    return why_not_wanted(email, now=now) is None

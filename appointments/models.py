@@ -396,4 +396,4 @@ class OutgoingEmail(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.appointment_id}"
+        return f"{self.get_kind_display()} email"

@@ -84,8 +84,9 @@ def test_cancel_and_notify_action_cancels_and_owes_the_client_an_email(julie, bo
     assert appointment.emails.filter(kind=OutgoingEmail.Kind.CANCELLATION, status="pending").exists()
 
 
-def test_no_show_action_marks_it_and_drops_the_aftercare(julie, book):
+def test_no_show_action_marks_it_and_drops_the_aftercare(julie, book, time_machine):
     appointment = book(business_time(2026, 12, 2, 10))
+    time_machine.move_to(business_time(2026, 12, 2, 10, 20))  # The session has started
     julie.post(
         reverse("admin:appointments_appointment_changelist"),
         {"action": "mark_no_show", "_selected_action": [appointment.pk], "when": "all"},

@@ -302,11 +302,13 @@ def test_times_that_are_not_free_are_refused_kindly(julie_in_admin, ann, start, 
 
 
 @pytest.mark.parametrize("status", [Appointment.Status.CANCELLED, Appointment.Status.COMPLETED])
-def test_a_cancelled_or_finished_session_cannot_be_moved(julie_in_admin, ann, now, status):
+def test_a_cancelled_or_finished_session_cannot_be_moved(julie_in_admin, ann, now, status, time_machine):
     if status == Appointment.Status.CANCELLED:
         cancel_appointment(appointment=ann, now=now, by_client=False)
     else:
-        set_appointment_status(appointment=ann, status=status, now=now)
+        after = business_time(2026, 12, 8, 11)
+        time_machine.move_to(after)
+        set_appointment_status(appointment=ann, status=status, now=after)
     expected = f"This session is {status.label.lower()}: only a booked session can be moved."
     assert expected in julie_in_admin.get(move_url(ann)).content.decode()
     response = julie_in_admin.post(move_url(ann), {"start": "2026-12-09T14:30:00-05:00"}, follow=True)

@@ -5,6 +5,8 @@ user with no permission at all. Calendar pages show every client's name; actions
 sessions, send email, replace the feed's secret URL, export or erase a client.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -116,6 +118,12 @@ ACTIONS = {
 }
 
 
+def _when_it_can_take_effect(action, time_machine):
+    """Sessions are marked completed or no-show only once they have started."""
+    if action.startswith("mark_"):
+        time_machine.move_to(SESSION_START + timedelta(minutes=30))
+
+
 def _changelist(model):
     return reverse(f"admin:appointments_{model}_changelist")
 
@@ -132,7 +140,8 @@ def _is_export(response):
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_julie_is_offered_and_can_use_every_action(julie_in_admin, session, action):
+def test_julie_is_offered_and_can_use_every_action(julie_in_admin, session, action, time_machine):
+    _when_it_can_take_effect(action, time_machine)
     model, _, watch = ACTIONS[action]
     assert f'value="{action}"' in julie_in_admin.get(_changelist(model)).content.decode()
     took_effect = watch(session) if watch else None
@@ -141,7 +150,8 @@ def test_julie_is_offered_and_can_use_every_action(julie_in_admin, session, acti
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_view_only_staff_are_not_offered_actions_and_cannot_post_them(view_only_staff, session, action):
+def test_view_only_staff_are_not_offered_actions_and_cannot_post_them(view_only_staff, session, action, time_machine):
+    _when_it_can_take_effect(action, time_machine)
     model, _, watch = ACTIONS[action]
     changelist = view_only_staff.get(_changelist(model))
     assert changelist.status_code == 200
@@ -154,7 +164,8 @@ def test_view_only_staff_are_not_offered_actions_and_cannot_post_them(view_only_
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_staff_without_permissions_get_403_for_every_action(staff_without_permissions, session, action):
+def test_staff_without_permissions_get_403_for_every_action(staff_without_permissions, session, action, time_machine):
+    _when_it_can_take_effect(action, time_machine)
     model, _, watch = ACTIONS[action]
     assert staff_without_permissions.get(_changelist(model)).status_code == 403
     took_effect = watch(session) if watch else None

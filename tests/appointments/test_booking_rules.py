@@ -252,6 +252,7 @@ def test_marking_completed_keeps_the_aftercare_and_no_show_drops_it(book):
 
 def test_a_cancelled_session_cannot_be_marked_completed(book, now):
     appointment = cancel_appointment(appointment=book(WEDNESDAY_10), now=now)
-    set_appointment_status(appointment=appointment, status=Status.COMPLETED, now=WEDNESDAY_10)
+    with pytest.raises(BookingError, match="a cancelled session cannot be marked completed"):
+        set_appointment_status(appointment=appointment, status=Status.COMPLETED, now=WEDNESDAY_10)
     appointment.refresh_from_db()
     assert appointment.status == Status.CANCELLED

@@ -1,6 +1,8 @@
 """dispatch.py's rules a mutation run can change without the worker tests noticing."""
 
 import smtplib
+import socket
+import ssl
 from datetime import timedelta
 
 import pytest
@@ -63,7 +65,7 @@ def test_send_again_puts_back_only_failed_emails(booked, now):
     dispatch.send_due_emails(now=now)
     OutgoingEmail.objects.filter(pk=julies.pk).update(status=Status.FAILED, attempts=3)
     later = now + timedelta(hours=1)
-    assert dispatch.send_again(booked.emails.all(), now=later) == 1
+    assert dispatch.send_again(booked.emails.all(), now=later).queued == [julies]
     confirmation.refresh_from_db()
     julies.refresh_from_db()
     assert confirmation.status == Status.SENT
@@ -110,11 +112,8 @@ def test_a_refusal_is_final_only_when_every_address_was_refused_for_good(confirm
         (smtplib.SMTPDataError(451, b"later"), (dispatch.SERVER_BUSY.format(code=451), False)),
         (smtplib.SMTPResponseException(530, b"auth first"), (dispatch.LOGIN_REFUSED.format(code=530), False)),
         (smtplib.SMTPAuthenticationError(535, b"bad"), (dispatch.LOGIN_REFUSED.format(code=535), False)),
-        (
-            ConnectionRefusedError(111, "refused"),
-            (dispatch.SERVER_UNREACHABLE.format(error="ConnectionRefusedError"), False),
-        ),
-        (ValueError("bad header"), (dispatch.NOT_SENT.format(error="ValueError"), False)),
+        (ConnectionRefusedError(111, "refused"), (dispatch.CONNECTION_REFUSED, False)),
+        (ValueError("bad header"), (dispatch.NOT_SENT, False)),
     ],
     ids=["sender-5xx", "message-5xx", "message-500", "message-4xx", "login-530", "login-535", "no-server", "other"],
 )
@@ -131,4 +130,39 @@ def test_a_failure_is_logged_with_the_emails_number(booked, now, caplog, setting
     assert confirmation.status == Status.PENDING
     assert confirmation.due_at == now + timedelta(minutes=dispatch.RETRY_DELAYS_MINUTES[0])
     assert f"Email {confirmation.pk} not sent (attempt 1), retrying: " in caplog.text
-    assert dispatch.SERVER_UNREACHABLE.format(error="ConnectionRefusedError") in caplog.text
+    assert f"{dispatch.CONNECTION_REFUSED} [ConnectionRefusedError 111]" in caplog.text
+
+
+# --- plain words for Julie: problem_in_plain_words ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), dispatch.CONNECTION_REFUSED),
+        (socket.gaierror(-2, "Name or service not known"), dispatch.SERVER_NOT_FOUND),
+        (TimeoutError("timed out"), dispatch.SERVER_TIMED_OUT),
+        (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), dispatch.SECURE_CONNECTION_FAILED),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), dispatch.SERVER_HUNG_UP),
+        (ConnectionResetError(104, "Connection reset by peer"), dispatch.SERVER_HUNG_UP),
+        (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."), dispatch.SERVER_UNEXPECTED),
+        (OSError(101, "Network is unreachable"), dispatch.SERVER_UNREACHABLE),
+        (KeyError("client"), dispatch.NOT_SENT),
+    ],
+)
+def test_common_failures_are_told_in_plain_words_without_the_exception(exc, words):
+    told = dispatch.problem_in_plain_words(exc)
+    assert told == words
+    assert type(exc).__name__ not in told and "Errno" not in told and str(exc) not in told
+
+
+def test_julie_reads_what_happened_and_what_to_do_when_the_server_is_down(booked, now, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    confirmation = email_of(booked, Kind.CONFIRMATION)
+    dispatch.send_email(confirmation.pk, now=now)
+    confirmation.refresh_from_db()
+    assert confirmation.last_error == (
+        "The mail server refused the connection. If this keeps happening, the site's email settings need checking. "
+        "It will be tried again by itself."
+    )

@@ -201,7 +201,7 @@ def test_aftercare_goes_to_a_completed_session_not_a_no_show(booked, status, sen
 
 
 def test_a_reminder_is_not_sent_for_a_completed_session(booked, now):
-    set_appointment_status(appointment=booked, status=Appointment.Status.COMPLETED, now=now)
+    set_appointment_status(appointment=booked, status=Appointment.Status.COMPLETED, now=WEDNESDAY_10)
     clear_owed(booked)
     email = failed(booked, Kind.REMINDER, due_at=now)
     assert resend(email, now=now) == []

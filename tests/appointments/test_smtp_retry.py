@@ -129,9 +129,7 @@ def test_smtp_down_does_not_fail_a_booking(settings, book):
     confirmation = appointment.emails.get(kind=OutgoingEmail.Kind.CONFIRMATION)
     assert confirmation.status == OutgoingEmail.Status.PENDING
     assert confirmation.attempts == 1
-    assert confirmation.last_error == f"{dispatch.SERVER_UNREACHABLE} {dispatch.WILL_RETRY}".format(
-        error="ConnectionRefusedError"
-    )
+    assert confirmation.last_error == f"{dispatch.CONNECTION_REFUSED} {dispatch.WILL_RETRY}"
 
 
 def only_confirmation(appointment):
