@@ -642,6 +642,14 @@ class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
             done = SESSIONS_CANCELLED if cancel else SESSIONS_KEPT
             self.message_user(request, done.format(count=_sessions(len(sessions))), messages.SUCCESS)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        # Blocked off from the calendar: back to the day she was looking at.
+        back = admin_booking.next_url(request)
+        if back and not {"_continue", "_addanother"} & set(request.POST):
+            self.message_user(request, f"{obj} saved.", messages.SUCCESS)
+            return redirect(back)
+        return super().response_add(request, obj, post_url_continue)
+
     def get_changeform_initial_data(self, request):
         # "Block off" from the calendar passes ?start=<ISO time>: an hour, to adjust.
         initial = super().get_changeform_initial_data(request)

@@ -198,8 +198,8 @@ class PhoneBookingForm(forms.Form):
         return {"client_details": booking.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"])}
 
 
-def _next_url(request):
-    """Where to go back after booking: the calendar page Julie came from, if it is ours."""
+def next_url(request):
+    """Where to go back after booking or blocking off time: the calendar page Julie came from, if it is ours."""
     next_url = request.GET.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -261,7 +261,7 @@ def slot_view(model_admin, request):
                     dates = refused.dates
                 else:
                     messages.success(request, _booked_message(sessions))
-                    return redirect(highlighted(_next_url(request) or _week_of(sessions[0]), sessions[0]))
+                    return redirect(highlighted(next_url(request) or _week_of(sessions[0]), sessions[0]))
     else:
         # Opening the page, or "Find": nothing is checked yet, so no errors show, and
         # what was typed comes back as it was.
@@ -286,6 +286,7 @@ def slot_view(model_admin, request):
         ),
         "start_value": slot_value(slot_start) if slot_start else "",
         "can_block_off": request.user.has_perm("appointments.add_timeoff"),
+        "next_url": next_url(request),
         "searched": bool(str(values.get("find", "")).strip()),
     }
     return TemplateResponse(request, "admin/appointments/calendar_slot.html", context)

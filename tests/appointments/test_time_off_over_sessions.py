@@ -1,12 +1,14 @@
 """Time off laid over booked sessions: Julie chooses to keep them or cancel them and email the clients."""
 
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.urls import reverse
 
 from appointments import booking
 from appointments.admin import SESSIONS_CANCELLED, SESSIONS_KEPT
+from appointments.forms import slot_value
 from appointments.models import Appointment, OutgoingEmail, TimeOff
 
 from .conftest import business_time
@@ -157,3 +159,35 @@ def test_moving_time_off_onto_sessions_asks(julie_in_admin, two_sessions_on_wedn
     assert response.status_code == 200
     assert "This time off has 2 sessions booked" in response.content.decode()
     assert TimeOff.objects.get().start == WEDNESDAY_9 + timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        (
+            "/admin/appointments/appointment/calendar/day/?day=2026-12-02",
+            "/admin/appointments/appointment/calendar/day/?day=2026-12-02",
+        ),
+        ("https://elsewhere.example/", "/admin/appointments/timeoff/"),  # not ours: the usual list
+        ("", "/admin/appointments/timeoff/"),
+    ],
+)
+def test_time_off_blocked_off_from_the_calendar_goes_back_to_that_day(julie_in_admin, at_now, next_url, lands_on):
+    add = reverse("admin:appointments_timeoff_add") + "?" + urlencode({"next": next_url})
+    response = julie_in_admin.post(add, time_off_data())
+    assert response.status_code == 302
+    assert response.url == lands_on
+    assert TimeOff.objects.count() == 1
+
+
+def test_the_slot_pages_block_off_link_carries_the_way_back(julie_in_admin, at_now):
+    day = "/admin/appointments/appointment/calendar/day/?day=2026-12-02"
+    slot = (
+        reverse("admin:appointments_calendar_slot")
+        + "?"
+        + urlencode({"start": slot_value(business_time(2026, 12, 2, 13)), "next": day})
+    )
+    response = julie_in_admin.get(slot)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"next={quote(day, safe='')}" in page.replace("&amp;", "&")
