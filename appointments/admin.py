@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .availability import (
@@ -368,6 +369,11 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
                 name="appointments_calendar_move",
             ),
             path(
+                "calendar/status/<int:pk>/",
+                self._admin_view(require_POST(self.status_view), self.has_change_permission),
+                name="appointments_calendar_status",
+            ),
+            path(
                 "calendar/week/",
                 self._admin_view(self.week_view, self.has_view_permission),
                 name="appointments_calendar_week",
@@ -411,6 +417,9 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
 
     def move_view(self, request, pk):
         return admin_day.move_view(self, request, pk)
+
+    def status_view(self, request, pk):
+        return admin_day.status_view(self, request, pk)
 
     def week_view(self, request):
         today = timezone.localdate()

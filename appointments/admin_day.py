@@ -1,5 +1,6 @@
-"""Julie's day in admin: the day view (her phone's calendar), the next free time, and moving
-a session to a free time of any day. Thin views: agenda, availability and booking hold the rules.
+"""Julie's day in admin: the day view (her phone's calendar), the next free time, moving
+a session to a free time of any day, and marking a session completed or a no-show.
+Thin views: agenda, availability and booking hold the rules.
 """
 
 from datetime import timedelta
@@ -24,6 +25,13 @@ NEXT_FREE_TIME = "The next free time is {when}."
 CHOOSE_A_TIME = "Please choose one of the free times below."
 MOVED = "Moved {name} to {when}; they will get an email about the new time."
 ALREADY_THERE = "{name} is already booked at {when}: nothing changed."
+# What the day view's two buttons post, and what Julie reads after each.
+MARKED = {
+    Appointment.Status.COMPLETED: "Marked {name}'s {time} session completed.",
+    Appointment.Status.NO_SHOW: "Marked {name}'s {time} session as a no-show.",
+}
+CHOOSE_A_STATUS = "Please tap Completed or No-show."
+SESSION_GONE = "That session no longer exists: nothing was marked."
 
 
 def showing_cancelled(request):
@@ -102,7 +110,7 @@ def day_view(model_admin, request):
         "highlight": highlighted_pk(request),
         "highlight_slot": parse_slot_start(request.GET.get("free")),
         "this_day_url": day_url(day, with_cancelled=with_cancelled),
-        "can_move": model_admin.has_change_permission(request),
+        "can_change": model_admin.has_change_permission(request),
     }
     return TemplateResponse(request, "admin/appointments/calendar_day.html", context)
 
@@ -173,3 +181,27 @@ def _move(request, appointment, *, now):
     else:
         messages.success(request, MOVED.format(name=name, when=_when(moved.start)))
     return redirect(admin_booking.highlighted(day_url(timezone.localtime(moved.start).date()), moved))
+
+
+def status_view(model_admin, request, pk):
+    """Mark a session completed or a no-show from the day view (POST only), then show its day.
+    booking.set_appointment_status holds the rule (only once the session has started)."""
+    appointment = Appointment.objects.select_related("client").filter(pk=pk).first()
+    with_cancelled = showing_cancelled(request)  # the form's action keeps the day's toggle
+    if appointment is None:
+        messages.error(request, SESSION_GONE)
+        return redirect(day_url(timezone.localdate(), with_cancelled=with_cancelled))
+    start = timezone.localtime(appointment.start)
+    back = admin_booking.highlighted(day_url(start.date(), with_cancelled=with_cancelled), appointment)
+    status = request.POST.get("status")
+    if status not in MARKED:
+        messages.error(request, CHOOSE_A_STATUS)
+        return redirect(back)
+    try:
+        booking.set_appointment_status(appointment=appointment, status=status, now=timezone.now())
+    except booking.BookingError as refused:
+        messages.error(request, str(refused))
+        return redirect(back)
+    name = appointment.client_name or appointment.client.name
+    messages.success(request, MARKED[status].format(name=name, time=f"{start:%-I:%M %p}"))
+    return redirect(back)

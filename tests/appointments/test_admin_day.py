@@ -5,6 +5,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from appointments import agenda, booking
 from appointments.availability import next_free_slot, rules_for_julie
@@ -340,6 +341,111 @@ def test_the_session_page_links_to_moving_it(julie_in_admin, ann, now):
     assert f'<a href="{move_url(ann)}">Move to another time</a>' in julie_in_admin.get(change).content.decode()
     cancel_appointment(appointment=ann, now=now, by_client=False)
     assert "Move to another time" not in julie_in_admin.get(change).content.decode()
+
+
+# --- marking a session completed or a no-show from the day ---
+
+
+def status_url(appointment, **params):
+    url = reverse("admin:appointments_calendar_status", args=[appointment.pk])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def back_to_ann(ann, **params):
+    return f"{DAY}?{urlencode({'day': TUESDAY, **params})}&highlight={ann.pk}#appointment-{ann.pk}"
+
+
+@pytest.fixture
+def ann_started(ann, time_machine):
+    """Ann's 10:00 session, half an hour in."""
+    time_machine.move_to(business_time(2026, 12, 8, 10, 30))
+    return ann
+
+
+def test_a_started_session_offers_completed_and_no_show_and_a_later_one_move(julie_in_admin, ann_started, book):
+    later = book(business_time(2026, 12, 8, 14), email="later@example.com")
+    page = day_page(julie_in_admin)
+    assert f'action="{status_url(ann_started)}"' in page
+    assert '<button class="button" type="submit" name="status" value="completed">Completed' in page
+    assert 'value="no_show">No-show<span class="visually-hidden"> Ann Smith</span></button>' in page
+    assert move_url(ann_started) not in page  # under way: too late to move
+    assert move_url(later) in page and f'action="{status_url(later)}"' not in page  # not started yet
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (Appointment.Status.COMPLETED, "Marked Ann Smith's 10:00 AM session completed."),
+        (Appointment.Status.NO_SHOW, "Marked Ann Smith's 10:00 AM session as a no-show."),
+    ],
+)
+def test_julie_marks_a_started_session_from_the_day(julie_in_admin, ann_started, status, message):
+    response = julie_in_admin.post(status_url(ann_started), {"status": status})
+    assert response.url == back_to_ann(ann_started)
+    ann_started.refresh_from_db()
+    assert ann_started.status == status
+    page = julie_in_admin.get(response.url).content.decode()
+    assert escape(message) in page
+    assert f'<span class="badge badge-status">{status.label}</span>' in page
+    assert f'action="{status_url(ann_started)}"' not in page  # marked: the badge only
+
+
+def test_marking_keeps_cancelled_sessions_in_view(julie_in_admin, ann_started):
+    assert f'action="{status_url(ann_started, cancelled=1)}"' in day_page(julie_in_admin, cancelled="1")
+    response = julie_in_admin.post(status_url(ann_started, cancelled=1), {"status": "completed"})
+    assert response.url == back_to_ann(ann_started, cancelled=1)
+
+
+def test_a_session_not_started_yet_is_refused_with_the_reason(julie_in_admin, ann):
+    response = julie_in_admin.post(status_url(ann), {"status": "no_show"}, follow=True)
+    assert response.redirect_chain[0][0] == back_to_ann(ann)
+    assert booking.NOT_STARTED.format(status="no-show") in response.content.decode()
+    ann.refresh_from_db()
+    assert ann.status == Appointment.Status.BOOKED
+
+
+def test_a_cancelled_session_is_refused_with_the_reason(julie_in_admin, ann, now, time_machine):
+    cancel_appointment(appointment=ann, now=now, by_client=False)
+    time_machine.move_to(business_time(2026, 12, 8, 11))
+    response = julie_in_admin.post(status_url(ann), {"status": "completed"}, follow=True)
+    assert booking.CANCELLED_STAYS.format(status="completed") in response.content.decode()
+    ann.refresh_from_db()
+    assert ann.status == Appointment.Status.CANCELLED
+
+
+@pytest.mark.parametrize("status", ["booked", "cancelled", "nonsense", ""])
+def test_only_completed_or_no_show_can_be_posted(julie_in_admin, ann_started, status):
+    response = julie_in_admin.post(status_url(ann_started), {"status": status}, follow=True)
+    assert response.status_code == 200
+    assert "Please tap Completed or No-show." in response.content.decode()
+    ann_started.refresh_from_db()
+    assert ann_started.status == Appointment.Status.BOOKED
+
+
+def test_marking_a_session_that_no_longer_exists_says_so(julie_in_admin, ann_started):
+    url = reverse("admin:appointments_calendar_status", args=[ann_started.pk + 99])
+    response = julie_in_admin.post(url, {"status": "completed"}, follow=True)
+    assert response.status_code == 200
+    assert "That session no longer exists: nothing was marked." in response.content.decode()
+
+
+def test_marking_needs_the_right_to_change_sessions_and_a_post(julie_in_admin, view_only_staff, ann_started):
+    assert f'action="{status_url(ann_started)}"' not in day_page(view_only_staff)
+    assert view_only_staff.post(status_url(ann_started), {"status": "completed"}).status_code == 403
+    assert julie_in_admin.get(status_url(ann_started)).status_code == 405
+    ann_started.refresh_from_db()
+    assert ann_started.status == Appointment.Status.BOOKED
+
+
+def test_a_day_of_started_sessions_runs_a_fixed_number_of_queries(
+    julie_in_admin, book, time_machine, django_assert_max_num_queries
+):
+    for hour in (9, 11, 13, 15):
+        book(business_time(2026, 12, 8, hour), email=f"c{hour}@example.com")
+    time_machine.move_to(business_time(2026, 12, 8, 17))
+    with django_assert_max_num_queries(18):  # as many as a day of sessions still to come
+        page = day_page(julie_in_admin)
+    assert page.count('value="no_show">No-show') == 4
 
 
 def test_day_plan_orders_a_day_and_groups_free_times(ann, now):

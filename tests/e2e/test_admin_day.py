@@ -1,4 +1,5 @@
-"""Julie opens her day on her phone, calls a client, and moves the session to another day's free time.
+"""Julie opens her day on her phone, calls a client, and moves the session to another day's free time;
+she marks a session that started an hour ago a no-show from the same day.
 
 axe-core runs on the day, move, week and month pages, in the light and the dark theme,
 on a phone and a desktop screen.
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from appointments.availability import horizon_slots
 from appointments.booking import ClientDetails, book_appointment
-from appointments.models import Appointment, OutgoingEmail
+from appointments.models import Appointment, Client, OutgoingEmail
 from services.models import Service
 from tests.e2e.test_admin_booking_form import page_findings
 from tests.e2e.test_admin_journey import PASSWORD, julie  # noqa: F401 (julie is a fixture)
@@ -96,6 +97,41 @@ def test_julie_moves_a_session_from_her_day_on_the_phone(live_server, page, scre
     assert ann.emails.filter(kind=OutgoingEmail.Kind.RESCHEDULE).exists()
     reminder = ann.emails.get(kind=OutgoingEmail.Kind.REMINDER, status=OutgoingEmail.Status.PENDING)
     assert reminder.due_at == ann.start - timedelta(hours=24)
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_julie_marks_a_no_show_from_her_day_on_the_phone(live_server, page, screenshot, julie):  # noqa: F811
+    from playwright.sync_api import expect
+
+    # Made directly: an hour ago may be outside her working hours, which booking would refuse.
+    service = Service.objects.get(slug="craniosacral-therapy")
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    client = Client.objects.create(name="Ann Smith", email="ann@example.com", phone="(860) 555-0142")
+    ann = Appointment.objects.create(client=client, service=service, start=start, end=start + service.duration)
+    local = timezone.localtime(start)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/appointments/appointment/calendar/day/?day={local:%Y-%m-%d}")
+
+    session = page.locator(f"#appointment-{ann.pk}")
+    expect(session.get_by_role("link", name="Move Ann Smith")).to_have_count(0)  # under way
+    for name in ["Completed Ann Smith", "No-show Ann Smith"]:
+        box = session.get_by_role("button", name=name).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (name, box)
+    assert page_findings(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot("admin-day-started")
+
+    session.get_by_role("button", name="No-show Ann Smith").click()
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        f"Marked Ann Smith's {local:%-I:%M %p} session as a no-show."
+    )
+    expect(page).to_have_url(re.compile(rf"day={local:%Y-%m-%d}&highlight={ann.pk}#appointment-{ann.pk}$"))
+    session = page.locator(f"#appointment-{ann.pk}.highlighted")
+    expect(session.locator(".badge-status")).to_have_text("No-show")
+    expect(session.get_by_role("button")).to_have_count(0)  # marked: the badge only
+    assert page_findings(page) == []
+    screenshot("admin-day-no-show")
+    assert Appointment.objects.get(pk=ann.pk).status == Appointment.Status.NO_SHOW
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
