@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import admin_booking, agenda, booking, dispatch, privacy
+from .admin_fields import TwelveHourTimesAdmin
 from .availability import (
     BUSINESS_YEARS,
     overlapping_appointments,
@@ -23,7 +24,7 @@ from .availability import (
     parse_date,
     wall_clock_to_utc,
 )
-from .forms import business_years_only, parse_slot_start
+from .forms import parse_slot_start
 from .hygiene import normalise_email
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
@@ -62,10 +63,6 @@ class AppointmentAdminForm(forms.ModelForm):
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["start"].validators.append(business_years_only)
 
     def clean(self):
         cleaned = super().clean()
@@ -180,7 +177,9 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin):
+class AppointmentAdmin(
+    TwelveHourTimesAdmin, DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin
+):
     form = AppointmentAdminForm
     list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
     list_filter = [WhenFilter, "status", "source", DetailsDifferFilter]
@@ -457,7 +456,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(TwelveHourTimesAdmin, admin.ModelAdmin):
     list_display = ["weekday", "start_time", "end_time"]
     list_filter = ["weekday"]
 
@@ -467,14 +466,9 @@ class TimeOffAdminForm(forms.ModelForm):
         model = TimeOff
         fields = ["start", "end", "reason"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("start", "end"):
-            self.fields[name].validators.append(business_years_only)
-
 
 @admin.register(TimeOff)
-class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
+class TimeOffAdmin(TwelveHourTimesAdmin, DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = TimeOffAdminForm
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"

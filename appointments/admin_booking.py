@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from services.models import Service
 
 from . import booking
+from .admin_fields import TIME_INVALID, TwelveHourTimeField
 from .availability import wall_clock_to_utc
 from .forms import (
     EmailAddressField,
@@ -52,7 +53,6 @@ NEW_CLIENT_FIELD_REQUIRED = {
 }
 CANNOT_ADD_CLIENT = "You can book only for clients already on file. Find and pick the client above."
 SESSIONS_COUNT = f"For a repeat, choose from 2 to {SERIES_MAX} sessions in all."
-TIME_INVALID = "Please type a time such as 2:30 PM."
 DATE_INVALID = "Please choose a date."
 
 
@@ -124,12 +124,7 @@ class PhoneBookingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": DATE_INVALID, "invalid": DATE_INVALID},
     )
-    start_time = forms.TimeField(
-        label="Time",
-        input_formats=["%I:%M %p", "%I:%M%p", "%I %p", "%I%p", "%H:%M"],
-        widget=forms.TimeInput(format="%-I:%M %p"),
-        error_messages={"required": TIME_INVALID, "invalid": TIME_INVALID},
-    )
+    start_time = TwelveHourTimeField(label="Time", error_messages={"required": TIME_INVALID})
     note = TextField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     repeat = forms.ChoiceField(label="Repeat", choices=REPEAT_CHOICES, initial="0", widget=forms.RadioSelect)
     count = forms.IntegerField(
