@@ -42,7 +42,7 @@ class TwelveHourTimeField(forms.TimeField):
     default_error_messages = {"invalid": TIME_INVALID}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", TIME_HELP)
+        kwargs["help_text"] = kwargs.get("help_text") or TIME_HELP  # A model field passes "".
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -82,9 +82,9 @@ class TwelveHourSplitDateTimeField(forms.SplitDateTimeField):
     default_error_messages = {"invalid_date": DATE_INVALID, "invalid_time": TIME_INVALID}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", TIME_HELP)
+        kwargs["help_text"] = kwargs.get("help_text") or TIME_HELP  # A model field passes "".
         super().__init__(**kwargs)
-        time_field = TwelveHourTimeField(help_text="")
+        time_field = TwelveHourTimeField()
         time_field.required = False  # As MultiValueField sets its fields: required is checked on the pair.
         self.fields = (self.fields[0], time_field)
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from appointments.admin_booking import PhoneBookingForm
-from appointments.admin_fields import DATE_INVALID, TIME_INVALID, TwelveHourTimeField
+from appointments.admin_fields import DATE_INVALID, TIME_HELP, TIME_INVALID, TwelveHourTimeField
 from appointments.availability import wall_clock_to_utc
 from appointments.models import Appointment, Client, TimeOff, WorkingHours
 
@@ -148,6 +148,7 @@ def test_time_off_takes_12_hour_times_and_shows_them(julie_in_admin):
     assert (time_off.start, time_off.end) == (business_time(2026, 12, 2, 12), business_time(2026, 12, 2, 17))
     page = julie_in_admin.get(reverse("admin:appointments_timeoff_change", args=[time_off.pk])).content.decode()
     assert 'value="12:00 PM"' in page and 'value="5:00 PM"' in page
+    assert page.count(TIME_HELP) == 2  # Under each of start and end.
     listing = julie_in_admin.get(reverse("admin:appointments_timeoff_changelist")).content.decode()
     assert "Wed Dec 2, 2026, 12:00 PM" in listing and "Wed Dec 2, 2026, 5:00 PM" in listing
 
@@ -175,6 +176,7 @@ def test_working_hours_take_12_hour_times_and_show_them(julie_in_admin):
     assert (hours.start_time, hours.end_time) == (time(9), time(17, 30))
     page = julie_in_admin.get(reverse("admin:appointments_workinghours_change", args=[hours.pk])).content.decode()
     assert 'value="9:00 AM"' in page and 'value="5:30 PM"' in page
+    assert page.count(TIME_HELP) == 2
     listing = julie_in_admin.get(reverse("admin:appointments_workinghours_changelist")).content.decode()
     assert "9:00 AM" in listing and "5:30 PM" in listing
     assert str(hours) == "Monday 9:00 AM–5:30 PM"
