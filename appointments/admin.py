@@ -1,5 +1,6 @@
 from datetime import time, timedelta
 from functools import update_wrapper
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
+from .admin_fields import TwelveHourTimesAdmin
 from .availability import (
     BUSINESS_YEARS,
     overlapping_appointments,
@@ -25,8 +27,8 @@ from .availability import (
     parse_date,
     wall_clock_to_utc,
 )
-from .forms import business_years_only, parse_slot_start
-from .hygiene import normalise_email
+from .forms import PhoneNumberField, parse_slot_start
+from .hygiene import display_phone, normalise_email, phone_matches, tel_href
 from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
 
 DETAILS_DIFFER = "details differ from the client record"
@@ -54,6 +56,42 @@ def plain_time(value):
 
 def _emails(count):
     return f"{count} email" if count == 1 else f"{count} emails"
+
+
+def session_time(start):
+    """A session's time as a list shows it: "Tue Dec 8, 2:30 PM" (with the year if not this one's)."""
+    local = timezone.localtime(start)
+    if local.year == timezone.localdate().year:
+        return f"{local:%a %b %-d, %-I:%M %p}"
+    return f"{local:%a %b %-d, %Y, %-I:%M %p}"
+
+
+def phone_link(number):
+    """A phone number Julie can tap to call, shown as she dials it."""
+    if not number:
+        return ""
+    return format_html('<a href="{}" class="phone-link">{}</a>', tel_href(number), display_phone(number))
+
+
+def email_link(address):
+    """An email address Julie can tap to write to."""
+    if not address:
+        return ""
+    return format_html('<a href="mailto:{}" class="email-link">{}</a>', quote(address, safe="@"), address)
+
+
+class PhoneNumberSearch:
+    """Admin's search, and phone numbers found whatever their punctuation: "860-555-0149",
+    "8605550149", "(860) 555-0149" and "+1 860 555 0149" all find +18605550149."""
+
+    phone_search_fields = []
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_matches(search_term, *self.phone_search_fields)
+        if phone is not None:
+            results |= queryset.filter(phone)
+        return results, may_have_duplicates
 
 
 class DateHierarchyInBusinessYears:
@@ -86,10 +124,7 @@ class AppointmentAdminForm(forms.ModelForm):
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["start"].validators.append(business_years_only)
+        field_classes = {"client_phone": PhoneNumberField}
 
     def clean(self):
         cleaned = super().clean()
@@ -244,12 +279,16 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin):
+class AppointmentAdmin(
+    TwelveHourTimesAdmin, PhoneNumberSearch, DeletionLoggedWithoutNames, DateHierarchyInBusinessYears, admin.ModelAdmin
+):
     form = AppointmentAdminForm
-    list_display = ["start", "booked_by", "client_email", "status", "source", "email_status"]
+    # What Julie needs first on her phone: when, who (to call or write), status, emails.
+    list_display = ["when", "who", "status", "email_status", "source"]
     list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
-    search_fields = ["client_name", "client_phone", "client__name", "client__email", "client__phone"]
+    search_fields = ["client_name", "client__name", "client__email"]
+    phone_search_fields = ["client_phone", "client__phone"]
     readonly_fields = ["client_record"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
@@ -262,21 +301,28 @@ class AppointmentAdmin(DeletionLoggedWithoutNames, DateHierarchyInBusinessYears,
             fields = [f for f in fields if f not in ("status", "cancellation_reason", "client_record")]
         return fields
 
-    @admin.display(description="Name given", ordering="client_name")
-    def booked_by(self, obj):
-        return details_check(obj)
+    @admin.display(description="When", ordering="start")
+    def when(self, obj):
+        return session_time(obj.start)
 
-    @admin.display(description="Email", ordering="client__email")
-    def client_email(self, obj):
-        return obj.client.email
+    @admin.display(description="Client", ordering="client_name")
+    def who(self, obj):
+        """The name given for this session, then the phone and email to reach them."""
+        return format_html(
+            '<span class="who-name">{}</span> <span class="who-contact">{} {}</span>',
+            details_check(obj),
+            phone_link(obj.client_phone or obj.client.phone),
+            email_link(obj.client.email),
+        )
 
     @admin.display(description="Client record")
     def client_record(self, obj):
         client = obj.client
+        phone = display_phone(client.phone)
         if not obj.details_differ:
-            return f"{client.name}, {client.phone}: the same as this session's."
+            return f"{client.name}, {phone}: the same as this session's."
         return (
-            f"{client.name}, {client.phone}: the {DETAILS_DIFFER}. To use this session's name and phone "
+            f"{client.name}, {phone}: the {DETAILS_DIFFER}. To use this session's name and phone "
             "for the client, tick it in the list of appointments and choose "
             '"Use this booking\'s name and phone for the client".'
         )
@@ -473,13 +519,21 @@ class AppointmentInline(admin.TabularInline):
     verbose_name_plural = "Sessions"
     extra = 0
     can_delete = False
-    fields = ["start", "status", "name_given", "client_phone", "client_note"]
+    fields = ["when", "status", "name_given", "phone", "client_note"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description="When")
+    def when(self, obj):
+        return session_time(obj.start)
 
     @admin.display(description="Name given")
     def name_given(self, obj):
         return details_check(obj)
+
+    @admin.display(description="Phone given")
+    def phone(self, obj):
+        return phone_link(obj.client_phone)
 
     def get_queryset(self, request):
         # Each row's title names the client: one query for all rows, not one per session.
@@ -493,6 +547,7 @@ class ClientAdminForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["name", "email", "phone", "notes"]
+        field_classes = {"phone": PhoneNumberField}
 
     def clean_email(self):
         # The one stored form, so the unique check below compares like with like.
@@ -500,10 +555,11 @@ class ClientAdminForm(forms.ModelForm):
 
 
 @admin.register(Client)
-class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
+class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmin):
     form = ClientAdminForm
-    list_display = ["name", "email", "phone", "session_count", "no_show_count"]
-    search_fields = ["name", "email", "phone"]
+    list_display = ["name", "phone_number", "email_address", "session_count", "no_show_count"]
+    search_fields = ["name", "email"]
+    phone_search_fields = ["phone"]
     fields = ["name", "email", "phone", "notes", "session_count", "no_show_count", "client_since"]
     readonly_fields = ["session_count", "no_show_count", "client_since"]
     inlines = [AppointmentInline]
@@ -562,6 +618,14 @@ class ClientAdmin(DeletionLoggedWithoutNames, admin.ModelAdmin):
     def client_since(self, obj):
         return f"{timezone.localtime(obj.created_at):%B %-d, %Y}"
 
+    @admin.display(description="Phone", ordering="phone")
+    def phone_number(self, obj):
+        return phone_link(obj.phone)
+
+    @admin.display(description="Email", ordering="email")
+    def email_address(self, obj):
+        return email_link(obj.email)
+
     @admin.display(description="Sessions", ordering="sessions")
     def session_count(self, obj):
         return obj.sessions
@@ -581,7 +645,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(TwelveHourTimesAdmin, admin.ModelAdmin):
     list_display = ["weekday", "start_time", "end_time"]
     list_filter = ["weekday"]
 
@@ -603,11 +667,6 @@ class TimeOffAdminForm(forms.ModelForm):
     class Meta:
         model = TimeOff
         fields = ["start", "end", "reason"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("start", "end"):
-            self.fields[name].validators.append(business_years_only)
 
     def clean(self):
         cleaned = super().clean()
@@ -639,7 +698,7 @@ class TimeOffAdminForm(forms.ModelForm):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
+class TimeOffAdmin(TwelveHourTimesAdmin, DateHierarchyInBusinessYears, admin.ModelAdmin):
     form = TimeOffAdminForm
     list_display = ["start", "end", "reason"]
     date_hierarchy = "start"
@@ -671,10 +730,11 @@ class TimeOffAdmin(DateHierarchyInBusinessYears, admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(EmailColumns, admin.ModelAdmin):
+class OutgoingEmailAdmin(PhoneNumberSearch, EmailColumns, admin.ModelAdmin):
     list_display = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
     list_filter = ["status", "kind"]
     search_fields = ["appointment__client_name", "appointment__client__name", "appointment__client__email"]
+    phone_search_fields = ["appointment__client_phone", "appointment__client__phone"]
     list_select_related = ["appointment__client"]
     fields = ["email_kind", "session", "status", "goes_out", "tries", "sent", "problem"]
     readonly_fields = fields

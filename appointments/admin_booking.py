@@ -6,14 +6,12 @@ typed kept; "Book" books through booking.book_series and goes back to the calend
 came from (`next`), with the new session highlighted (`highlight=<pk>`, `#appointment-<pk>`).
 """
 
-import re
 from datetime import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,20 +21,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from services.models import Service
 
 from . import booking
+from .admin_fields import TIME_INVALID, TwelveHourTimeField
 from .availability import wall_clock_to_utc
 from .forms import (
     EmailAddressField,
+    PhoneNumberField,
     TextField,
     business_years_only,
-    clean_phone_number,
     parse_slot_start,
     slot_value,
 )
+from .hygiene import display_phone, phone_matches
 from .models import Client
 
 SEARCH_LIMIT = 8
-# Shortest run of digits searched for in phone numbers: fewer would match nearly everyone.
-PHONE_DIGITS_MIN = 4
 NEW_CLIENT = "A new client: type their details below"
 REPEAT_CHOICES = [("0", "No"), ("1", "Every week"), ("2", "Every 2 weeks")]
 SERIES_MAX = 12
@@ -52,40 +50,25 @@ NEW_CLIENT_FIELD_REQUIRED = {
 }
 CANNOT_ADD_CLIENT = "You can book only for clients already on file. Find and pick the client above."
 SESSIONS_COUNT = f"For a repeat, choose from 2 to {SERIES_MAX} sessions in all."
-TIME_INVALID = "Please type a time such as 2:30 PM."
 DATE_INVALID = "Please choose a date."
 
 
-def _digits_of(field):
-    """The field's text without the usual phone punctuation, in the database."""
-    expression = field
-    for character in " -().+/":
-        expression = Replace(expression, Value(character), Value(""))
-    return expression
-
-
 def find_clients(text, *, limit=SEARCH_LIMIT):
-    """Clients whose name, email or phone matches what Julie typed.
-
-    Phone numbers match by their digits whatever the punctuation: "8605550149" finds
-    "(860) 555-0149", and a leading US 1 ("1-860-...") is ignored.
-    """
+    """Clients whose name, email or phone matches what Julie typed (a phone number whatever
+    its punctuation: "8605550149" finds "(860) 555-0149")."""
     text = " ".join(text.split())
     if not text:
         return []
     matches = Q(name__icontains=text) | Q(email__icontains=text)
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) >= PHONE_DIGITS_MIN:
-        matches |= Q(phone_digits__contains=digits)
-    clients = Client.objects.annotate(phone_digits=_digits_of("phone")).filter(matches)
-    return list(clients.order_by("name", "pk")[:limit])
+    phone = phone_matches(text, "phone")
+    if phone is not None:
+        matches |= phone
+    return list(Client.objects.filter(matches).order_by("name", "pk")[:limit])
 
 
 class ClientChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.phone} · {obj.email}"
+        return f"{obj.name} · {display_phone(obj.phone)} · {obj.email}"
 
 
 class PhoneBookingForm(forms.Form):
@@ -113,7 +96,7 @@ class PhoneBookingForm(forms.Form):
         max_length=254,
         help_text="If a client already has this email, the session is booked for them.",
     )
-    phone = TextField(
+    phone = PhoneNumberField(
         label="New client's phone", required=False, max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
     )
     service = forms.ModelChoiceField(
@@ -124,12 +107,7 @@ class PhoneBookingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": DATE_INVALID, "invalid": DATE_INVALID},
     )
-    start_time = forms.TimeField(
-        label="Time",
-        input_formats=["%I:%M %p", "%I:%M%p", "%I %p", "%I%p", "%H:%M"],
-        widget=forms.TimeInput(format="%-I:%M %p"),
-        error_messages={"required": TIME_INVALID, "invalid": TIME_INVALID},
-    )
+    start_time = TwelveHourTimeField(label="Time", error_messages={"required": TIME_INVALID})
     note = TextField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     repeat = forms.ChoiceField(label="Repeat", choices=REPEAT_CHOICES, initial="0", widget=forms.RadioSelect)
     count = forms.IntegerField(
@@ -156,10 +134,6 @@ class PhoneBookingForm(forms.Form):
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        return clean_phone_number(phone) if phone else phone
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()

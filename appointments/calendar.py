@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from .hygiene import display_phone
 from .models import Appointment
 
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
@@ -98,7 +99,7 @@ def therapist_feed_ics(*, appointments, time_off, now):
     for appointment in appointments:
         cancelled = appointment.status == Appointment.Status.CANCELLED
         # The name and phone given for this booking; the email is the client's one address.
-        lines = [f"Phone: {appointment.client_phone}", f"Email: {appointment.client.email}"]
+        lines = [f"Phone: {display_phone(appointment.client_phone)}", f"Email: {appointment.client.email}"]
         if appointment.client_note:
             lines.append(f"Note: {appointment.client_note}")
         lines.append(f"{settings.SITE_URL}{reverse('admin:appointments_appointment_change', args=[appointment.pk])}")

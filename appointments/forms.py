@@ -2,7 +2,6 @@ import re
 import secrets
 from datetime import datetime
 
-import phonenumbers
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core import signing
@@ -12,11 +11,10 @@ from django.utils.html import format_html
 
 from .availability import BUSINESS_YEARS
 from .booking import ClientDetails
-from .hygiene import EMAIL_INVALID, normalise_email, refuse_control_characters
+from .hygiene import EMAIL_INVALID, display_phone, normalise_email, normalise_phone, refuse_control_characters
 
 DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
 START_INVALID = "That time could not be read. Please choose a time from the list."
-PHONE_INVALID = "Please enter a phone number Julie can call, for example (860) 555-0123."
 HONEYPOT_FILLED = "Please leave this field empty."
 POLICY_REQUIRED = "Please confirm you have read the cancellation policy."
 BOOKING_KEY_INVALID = (
@@ -70,22 +68,6 @@ def slot_value(slot_start):
     return timezone.localtime(slot_start).isoformat(timespec="minutes")
 
 
-def clean_phone_number(raw):
-    """A phone number as stored, (860) 555-0123 in the US; ValidationError if it cannot be one."""
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        raise forms.ValidationError(PHONE_INVALID) from None
-    if not phonenumbers.is_possible_number(number):
-        raise forms.ValidationError(PHONE_INVALID)
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 1
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
-
-
 def slot_radios(slots):
     """Radio buttons for a choice of slots, labelled with their day and time."""
     return forms.RadioSelect(
@@ -137,6 +119,18 @@ class EmailAddressField(forms.EmailField):
         return normalise_email(value) if value else value
 
 
+class PhoneNumberField(TextField):
+    """A phone number: stored in hygiene.normalise_phone's one form, shown as (860) 555-0149."""
+
+    def prepare_value(self, value):
+        # A stored number (E.164, "+1...") shows as Julie dials it; what someone typed stays as typed.
+        return display_phone(value) if isinstance(value, str) and value.startswith("+") else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalise_phone(value) if value else value
+
+
 class PublicForm(forms.Form):
     """A form clients fill in: rendered by crispy inside the page's own <form>, with a honeypot.
 
@@ -172,7 +166,7 @@ class BookingForm(PublicForm):
         help_text="Your confirmation and the link to change your booking go here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = TextField(
+    phone = PhoneNumberField(
         label="Phone",
         max_length=30,
         help_text="In case Julie needs to reach you about your session.",
@@ -215,9 +209,6 @@ class BookingForm(PublicForm):
         # Runs of spaces become one. A name of only spaces never gets here: the field strips
         # it (str.strip() and str.split() agree on what a space is) and refuses it as required.
         return " ".join(self.cleaned_data["name"].split())
-
-    def clean_phone(self):
-        return clean_phone_number(self.cleaned_data["phone"])
 
     def clean_booking_key(self):
         key = self.cleaned_data["booking_key"]

@@ -131,7 +131,7 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{self.get_weekday_display()} {self.start_time:%-I:%M %p}–{self.end_time:%-I:%M %p}"
 
     def clean(self):
         if self.start_time is None or self.end_time is None or self.weekday is None:

@@ -47,6 +47,8 @@ except (ZoneInfoNotFoundError, ValueError) as exc:
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+# US dates and 12-hour times, typed and shown (Django's English formats refuse "2:30 PM").
+FORMAT_MODULE_PATH = ["posture_booking.formats"]
 
 INSTALLED_APPS = [
     "posture_booking.apps.PostureAdminConfig",  # django.contrib.admin with the two-step login

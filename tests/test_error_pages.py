@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import path, reverse
 
 from appointments.booking import ClientDetails, book_appointment
-from appointments.forms import PHONE_INVALID, slot_value
+from appointments.forms import slot_value
+from appointments.hygiene import PHONE_INVALID
 from appointments.models import Appointment
 from appointments.views import FORM_OPEN_TOO_LONG
 from posture_booking.urls import handler400, handler403

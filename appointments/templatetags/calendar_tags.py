@@ -1,7 +1,5 @@
-import re
 from datetime import time, timedelta
 
-import phonenumbers
 from django import template
 from django.utils import timezone
 
@@ -43,13 +41,3 @@ def failed_emails():
         "failed_count": failed.count(),
         "to_julie": emails.TO_JULIE,
     }
-
-
-@register.filter
-def tel_uri(phone):
-    """A tel: link for a phone number as stored: +1 and the digits, which every phone dials."""
-    try:
-        number = phonenumbers.parse(phone, "US")
-    except phonenumbers.NumberParseException:
-        return "tel:" + re.sub(r"[^\d+]", "", phone)  # Not a number we can read: its digits, as typed.
-    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

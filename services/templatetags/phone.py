@@ -1,16 +1,10 @@
-"""{{ number|tel_href }}: a phone number as a tel: link target, whatever way it was typed."""
+"""{{ number|display_phone }}: a phone number as Julie dials it, (860) 555-0149;
+{{ number|tel_href }}: as a tel: link target. Both from appointments.hygiene, the one place for phone numbers."""
 
-import phonenumbers
 from django import template
 
+from appointments.hygiene import display_phone, tel_href
+
 register = template.Library()
-
-
-@register.filter
-def tel_href(number):
-    """Turn (860) 555-0142 into tel:+1-860-555-0142: spaces and brackets are not allowed in a URL."""
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return "tel:" + "".join(char for char in number if char.isdigit() or char == "+")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966)
+register.filter("display_phone", display_phone)
+register.filter("tel_href", tel_href)

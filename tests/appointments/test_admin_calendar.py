@@ -59,9 +59,9 @@ def test_free_time_offers_booking_or_time_off_prefilled(julie_in_admin):
     page = julie_in_admin.get(reverse("admin:appointments_calendar_slot"), {"start": start}).content.decode()
     assert 'name="find"' in page and 'value="book"' in page and "Block off this time instead" in page
     add_form = julie_in_admin.get(reverse("admin:appointments_appointment_add"), {"start": start}).content.decode()
-    assert 'value="2026-12-02"' in add_form and 'value="13:00:00"' in add_form
+    assert 'value="12/02/2026"' in add_form and 'value="1:00 PM"' in add_form
     off_form = julie_in_admin.get(reverse("admin:appointments_timeoff_add"), {"start": start}).content.decode()
-    assert 'value="14:00:00"' in off_form
+    assert 'value="2:00 PM"' in off_form
     assert julie_in_admin.get(reverse("admin:appointments_appointment_add"), {"start": "bad"}).status_code == 200
 
 

@@ -57,7 +57,7 @@ def test_the_day_lists_each_session_with_a_phone_to_tap_its_status_and_a_note_ba
     page = day_page(julie_in_admin)
     assert "Tuesday, December 8, 2026" in page
     assert "Ann Smith" in page and reverse("admin:appointments_appointment_change", args=[ann.pk]) in page
-    assert 'href="tel:+18605550142"' in page and "Call (860) 555-0142" in page
+    assert 'href="tel:+1-860-555-0142"' in page and "Call (860) 555-0142" in page
     assert '<span class="badge badge-status">Booked</span>' in page
     assert '<span class="badge">Note</span>' in page and "Migraine since Sunday." in page
     assert "10:00 AM – 11:00 AM" in page

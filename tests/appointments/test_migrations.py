@@ -64,10 +64,28 @@ def test_migrations_keep_each_bookings_details_and_merge_clients_that_become_one
     assert "Prefers mornings." in merged.notes and "Anna B., (203) 555-0200" in merged.notes
     sessions = Appointment.objects.order_by("start")
     assert [(s.client_id, s.client_name, s.client_phone) for s in sessions] == [
-        (anna.pk, "Anna", "(860) 555-0100"),
-        (anna.pk, "Anna B.", "(203) 555-0200"),
-        (kate.pk, "Kate", "(860) 555-0300"),
+        (anna.pk, "Anna", "+18605550100"),
+        (anna.pk, "Anna B.", "+12035550200"),
+        (kate.pk, "Kate", "+18605550300"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrations_store_phone_numbers_in_one_form_and_leave_what_is_no_number(migrator):
+    Client = migrator.apps.get_model("appointments", "Client")
+    Appointment = migrator.apps.get_model("appointments", "Appointment")
+    service = migrator.apps.get_model("services", "Service").objects.get(slug="craniosacral-therapy")
+    typed = ["860.555.0149", "(203) 555-0100", "ask at the desk", "+44 20 7946 0958"]
+    clients = [Client.objects.create(name="C", email=f"c{i}@example.com", phone=phone) for i, phone in enumerate(typed)]
+    start = business_time(2026, 12, 2, 10)
+    # Migration 0011 copies the client's phone onto the session, as typed; 0016 normalises both.
+    Appointment.objects.create(client=clients[0], service=service, start=start, end=start + timedelta(hours=1))
+
+    apps = migrator.forward()
+
+    phones = apps.get_model("appointments", "Client").objects.order_by("pk").values_list("phone", flat=True)
+    assert list(phones) == ["+18605550149", "+12035550100", "ask at the desk", "+442079460958"]
+    assert apps.get_model("appointments", "Appointment").objects.get().client_phone == "+18605550149"
 
 
 @pytest.mark.postgres

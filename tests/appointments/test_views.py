@@ -11,14 +11,13 @@ from appointments.booking import KEY_ALREADY_USED, SLOT_TAKEN
 from appointments.forms import (
     BOOKING_KEY_INVALID,
     BOOKING_KEY_SALT,
-    PHONE_INVALID,
     POLICY_REQUIRED,
     BookingForm,
     CancelForm,
     RescheduleForm,
     slot_value,
 )
-from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID
+from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID, PHONE_INVALID
 from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
 from tests.conftest import free_port
 
@@ -97,7 +96,7 @@ def test_booking_end_to_end_shows_confirmation_with_manage_link(client):
     page = text_of(response)
     assert "You're booked" in page
     assert appointment.get_manage_url() in response.content.decode()
-    assert appointment.client.phone == "(860) 555-0100"
+    assert appointment.client.phone == "+18605550100"
     assert appointment.client_note == "Migraines most mornings."
 
 

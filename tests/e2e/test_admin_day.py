@@ -65,7 +65,7 @@ def test_julie_moves_a_session_from_her_day_on_the_phone(live_server, page, scre
     expect(session).to_contain_text("10:00 AM – 11:00 AM")
     expect(session).to_contain_text("Booked")
     expect(session).to_contain_text("Note")
-    expect(session.get_by_role("link", name="Call (860) 555-0142")).to_have_attribute("href", "tel:+18605550142")
+    expect(session.get_by_role("link", name="Call (860) 555-0142")).to_have_attribute("href", "tel:+1-860-555-0142")
     expect(page.locator(".day-closed")).to_contain_text("Closed")  # lunch
     assert page_findings(page) == []
     screenshot("admin-day")
