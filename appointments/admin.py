@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
-from .admin_fields import TwelveHourTimesAdmin
+from .admin_fields import HiddenInAdmin, TwelveHourTimesAdmin
 from .availability import (
     BUSINESS_YEARS,
     overlapping_appointments,
@@ -109,7 +109,7 @@ class AppointmentAdminForm(forms.ModelForm):
     """Julie's booking form: the end follows from the service; overlaps are refused; a time
     in her time off is booked only once she ticks "Book anyway" (shown only then)."""
 
-    book_anyway = forms.BooleanField(label="Book anyway, in my time off", required=False, widget=forms.HiddenInput)
+    book_anyway = forms.BooleanField(label="Book anyway, in my time off", required=False, widget=HiddenInAdmin)
 
     class Meta:
         model = Appointment
@@ -659,10 +659,10 @@ class TimeOffAdminForm(forms.ModelForm):
         label="The booked sessions in this time off",
         choices=[(KEEP, "Keep them: the clients stay booked"), (CANCEL, "Cancel them and email the clients")],
         required=False,
-        widget=forms.HiddenInput,
+        widget=HiddenInAdmin,
     )
     # The sessions Julie was shown: if others land in the time off before she saves, she is asked again.
-    sessions_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+    sessions_shown = forms.CharField(required=False, widget=HiddenInAdmin)
 
     class Meta:
         model = TimeOff

@@ -107,3 +107,11 @@ class TwelveHourTimesAdmin:
         models.DateTimeField: {"form_class": TwelveHourSplitDateTimeField, "widget": TwelveHourSplitDateTimeWidget},
         models.TimeField: {"form_class": TwelveHourTimeField, "widget": TwelveHourAdminTimeWidget},
     }
+
+
+class HiddenInAdmin(forms.HiddenInput):
+    """A hidden field of an admin form: admin still writes a label in the field's (hidden) row,
+    and HTML forbids a label pointing at a hidden input, so the label points nowhere."""
+
+    def id_for_label(self, id_):
+        return ""
