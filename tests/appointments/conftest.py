@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appointments.booking import ClientDetails, book_appointment
-from appointments.models import BookingRules, WorkingHours
+from appointments.models import BookingRules, Client, WorkingHours
 from services.models import Service
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -60,6 +60,12 @@ def weekdays_nine_to_five(db):
     WorkingHours.objects.bulk_create(
         WorkingHours(weekday=day, start_time=time(9), end_time=time(17)) for day in range(7)
     )
+
+
+@pytest.fixture
+def caller(db):
+    """A client on file who phones Julie to book."""
+    return Client.objects.create(name="Phone Caller", email="caller@example.com", phone="+18605550111")
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from django.urls import reverse
 from appointments.admin_booking import PhoneBookingForm
 from appointments.admin_fields import DATE_INVALID, TIME_HELP, TIME_INVALID, TwelveHourTimeField
 from appointments.availability import wall_clock_to_utc
-from appointments.models import Appointment, Client, TimeOff, WorkingHours
+from appointments.models import Appointment, TimeOff, WorkingHours
 
 from .conftest import business_time
+from .test_admin import admin_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -86,28 +87,11 @@ def test_the_booking_form_reads_2_30pm(typed):
 # Admin's own forms: appointments, time off, working hours.
 
 
-@pytest.fixture
-def caller(db):
-    return Client.objects.create(name="Phone Caller", email="caller@example.com", phone="+18605550111")
-
-
-def appointment_data(caller, service, day, typed_time):
-    return {
-        "client": caller.pk,
-        "service": service.pk,
-        "start_0": day,
-        "start_1": typed_time,
-        "client_note": "",
-        "emails-TOTAL_FORMS": "0",
-        "emails-INITIAL_FORMS": "0",
-    }
-
-
 @pytest.mark.parametrize("day", ["12/02/2026", "2026-12-02", "12/2/26"])
 @pytest.mark.parametrize("typed", ["2:30 PM", "2:30pm", "2:30 p.m.", "14:30"])
 def test_an_appointment_takes_a_12_hour_time_and_a_us_date(julie_in_admin, caller, service, day, typed):
     response = julie_in_admin.post(
-        reverse("admin:appointments_appointment_add"), appointment_data(caller, service, day, typed)
+        reverse("admin:appointments_appointment_add"), admin_booking(caller, service, day, typed)
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert Appointment.objects.get().start == business_time(2026, 12, 2, 14, 30)
@@ -115,7 +99,7 @@ def test_an_appointment_takes_a_12_hour_time_and_a_us_date(julie_in_admin, calle
 
 def test_an_appointment_shows_its_time_on_a_12_hour_clock_and_saves_it_unchanged(julie_in_admin, caller, service):
     julie_in_admin.post(
-        reverse("admin:appointments_appointment_add"), appointment_data(caller, service, "12/02/2026", "noon")
+        reverse("admin:appointments_appointment_add"), admin_booking(caller, service, "12/02/2026", "noon")
     )
     appointment = Appointment.objects.get()
     change_url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
@@ -123,7 +107,7 @@ def test_an_appointment_shows_its_time_on_a_12_hour_clock_and_saves_it_unchanged
     assert 'value="12/02/2026"' in page and 'value="12:00 PM"' in page
     # Each of the pair has its own accessible name (axe flagged them unlabelled).
     assert 'aria-label="Date"' in page and 'aria-label="Time"' in page
-    data = {**appointment_data(caller, service, "12/02/2026", "12:00 PM"), "status": "booked"}
+    data = {**admin_booking(caller, service, "12/02/2026", "12:00 PM"), "status": "booked"}
     data.update({"client_name": appointment.client_name, "client_phone": appointment.client_phone})
     data.update({"cancellation_reason": ""})
     assert julie_in_admin.post(change_url, data).status_code == 302
@@ -133,9 +117,9 @@ def test_an_appointment_shows_its_time_on_a_12_hour_clock_and_saves_it_unchanged
 
 def test_a_bad_time_or_date_in_admin_gets_a_friendly_message(julie_in_admin, caller, service):
     url = reverse("admin:appointments_appointment_add")
-    bad_time = julie_in_admin.post(url, appointment_data(caller, service, "12/02/2026", "25:00")).content.decode()
+    bad_time = julie_in_admin.post(url, admin_booking(caller, service, "12/02/2026", "25:00")).content.decode()
     assert TIME_INVALID in bad_time and 'value="25:00"' in bad_time
-    bad_date = julie_in_admin.post(url, appointment_data(caller, service, "13/45/2026", "2 pm")).content.decode()
+    bad_date = julie_in_admin.post(url, admin_booking(caller, service, "13/45/2026", "2 pm")).content.decode()
     assert DATE_INVALID in bad_date
     assert not Appointment.objects.exists()
 

@@ -18,7 +18,7 @@ from appointments.booking import ClientDetails, book_appointment
 from appointments.models import Appointment, CalendarFeed, Client, TimeOff
 from services.models import Service
 from tests.e2e.test_accessibility import AXE_JS, _require, _serious_axe_findings, _vnu_errors
-from tests.e2e.test_admin_journey import PASSWORD, julie  # noqa: F401 (julie is a fixture)
+from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -80,18 +80,10 @@ def julies_pages():
     ]
 
 
-def log_in_as_julie(page, base_url):
-    page.goto(base_url + reverse("admin:login"))
-    page.get_by_label("Username").fill("julie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base_url + reverse("admin:index"))
-
-
-def visit_julies_pages(page, base_url):
-    log_in_as_julie(page, base_url)
+def visit_julies_pages(page, live_server):
+    log_in(page, live_server)
     for name, path in julies_pages():
-        response = page.goto(base_url + path)
+        response = page.goto(live_server.url + path)
         assert response.status == 200, (name, response.status, page.url)
         yield name, response
 
@@ -115,7 +107,7 @@ def _not_django_admins(tool, findings):
 def test_axe_finds_nothing_serious_on_julies_pages(live_server, page, viewport, julie):  # noqa: F811
     _require(AXE_JS, "axe-core")
     findings = {}
-    for name, _response in visit_julies_pages(page, live_server.url):
+    for name, _response in visit_julies_pages(page, live_server):
         if name in SHOWS:  # the walk reaches pages with something on them, not empty lists
             assert SHOWS[name] in page.content(), name
         if serious := _not_django_admins("axe", _serious_axe_findings(page)):
@@ -125,6 +117,6 @@ def test_axe_finds_nothing_serious_on_julies_pages(live_server, page, viewport, 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)  # the HTML sent is the same on any screen
 def test_nu_html_checker_finds_no_error_on_julies_pages(live_server, page, tmp_path, julie):  # noqa: F811
-    documents = {name: response.text() for name, response in visit_julies_pages(page, live_server.url)}
+    documents = {name: response.text() for name, response in visit_julies_pages(page, live_server)}
     errors = _not_django_admins("vnu", _vnu_errors(documents, tmp_path))
     assert not errors, "Nu Html Checker:\n" + "\n".join(errors)

@@ -11,16 +11,9 @@ from appointments.availability import horizon_slots
 from appointments.booking import ClientDetails, book_appointment
 from appointments.models import Appointment, CalendarFeed, OutgoingEmail
 from services.models import Service
-from tests.e2e.test_admin_journey import PASSWORD, julie  # noqa: F401 (julie is a fixture)
+from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
-
-
-def log_in(page, live_server):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("julie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_julie_copies_her_calendar_feeds_link(live_server, page, screenshot, julie):  # noqa: F811

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.availability import horizon_slots, wall_clock_to_utc
@@ -29,6 +30,15 @@ def julie(seeded):
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])
     return user
+
+
+def log_in(page, live_server):
+    """Julie logs in to admin (the julie fixture set her password)."""
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("julie")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + reverse("admin:index"))
 
 
 def free_cell_label(day, hour, minute=0):

@@ -12,7 +12,7 @@ from appointments.availability import horizon_slots
 from appointments.booking import ClientDetails, book_appointment
 from services.models import Service
 from tests.e2e.test_admin_booking_form import page_findings
-from tests.e2e.test_admin_journey import PASSWORD, julie  # noqa: F401 (julie is a fixture)
+from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -36,13 +36,6 @@ def sessions_booked(count):
         details = ClientDetails(name=name, email=email, phone=f"+1860555{index:04d}")
         book_appointment(start=slot.start, client_details=details, service=service, now=now)
     return slots[0]
-
-
-def log_in(page, live_server):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("julie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def small_targets(page):

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from appointments.models import TimeOff
 from tests.e2e.test_admin_booking_form import page_findings
-from tests.e2e.test_admin_journey import julie  # noqa: F401 (julie is a fixture)
-from tests.e2e.test_admin_lists import log_in
+from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
