@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
+from .admin_day import session_time
 from .admin_fields import HiddenInAdmin, TwelveHourTimesAdmin
 from .availability import (
     BUSINESS_YEARS,
@@ -56,14 +57,6 @@ def plain_time(value):
 
 def _emails(count):
     return f"{count} email" if count == 1 else f"{count} emails"
-
-
-def session_time(start):
-    """A session's time as a list shows it: "Tue Dec 8, 2:30 PM" (with the year if not this one's)."""
-    local = timezone.localtime(start)
-    if local.year == timezone.localdate().year:
-        return f"{local:%a %b %-d, %-I:%M %p}"
-    return f"{local:%a %b %-d, %Y, %-I:%M %p}"
 
 
 def phone_link(number):

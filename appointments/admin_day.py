@@ -83,8 +83,12 @@ def _session_length():
     return service.duration if service else DEFAULT_SESSION_LENGTH
 
 
-def _when(moment):
-    return f"{timezone.localtime(moment):%a %b %-d, %-I:%M %p}"
+def session_time(start):
+    """A session's time as a list shows it: "Tue Dec 8, 2:30 PM" (with the year if not this one's)."""
+    local = timezone.localtime(start)
+    if local.year == timezone.localdate().year:
+        return f"{local:%a %b %-d, %-I:%M %p}"
+    return f"{local:%a %b %-d, %Y, %-I:%M %p}"
 
 
 def day_view(model_admin, request):
@@ -121,7 +125,7 @@ def next_free_view(model_admin, request):
     if slot is None:
         messages.info(request, NO_FREE_TIME)
         return redirect("admin:appointments_calendar_day")
-    messages.info(request, NEXT_FREE_TIME.format(when=_when(slot.start)))
+    messages.info(request, NEXT_FREE_TIME.format(when=session_time(slot.start)))
     local = slot.local_start
     return redirect(f"{day_url(local.date())}&{urlencode({'free': slot_value(slot.start)})}#free-{local:%H%M}")
 
@@ -177,9 +181,9 @@ def _move(request, appointment, *, now):
         messages.error(request, str(refused))
         return redirect(f"{move_page}?{urlencode({'day': timezone.localtime(new_start).date().isoformat()})}")
     if moved.start == appointment.start:
-        messages.info(request, ALREADY_THERE.format(name=name, when=_when(moved.start)))
+        messages.info(request, ALREADY_THERE.format(name=name, when=session_time(moved.start)))
     else:
-        messages.success(request, MOVED.format(name=name, when=_when(moved.start)))
+        messages.success(request, MOVED.format(name=name, when=session_time(moved.start)))
     return redirect(admin_booking.highlighted(day_url(timezone.localtime(moved.start).date()), moved))
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from appointments import agenda, booking
+from appointments import admin_day, agenda, booking
 from appointments.availability import next_free_slot, rules_for_julie
 from appointments.booking import ClientDetails, book_appointment, cancel_appointment, set_appointment_status
 from appointments.forms import slot_value
@@ -457,3 +457,9 @@ def test_day_plan_orders_a_day_and_groups_free_times(ann, now):
         "13:00", "13:30", "14:00", "14:30", "15:00", "15:30", "16:00"
     ]  # fmt: skip
     assert plan.is_open and plan.cancelled_count == 0
+
+
+def test_a_session_time_says_the_year_only_when_it_is_not_this_one():
+    # Tuesday, December 1, 2026 is "now" (the _now fixture).
+    assert admin_day.session_time(business_time(2026, 12, 8, 14, 30)) == "Tue Dec 8, 2:30 PM"
+    assert admin_day.session_time(business_time(2027, 1, 5, 9)) == "Tue Jan 5, 2027, 9:00 AM"
