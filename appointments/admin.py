@@ -30,7 +30,16 @@ from .availability import (
 )
 from .forms import PhoneNumberField, parse_slot_start
 from .hygiene import display_phone, normalise_email, phone_matches, tel_href
-from .models import Appointment, BookingRules, CalendarFeed, Client, OutgoingEmail, TimeOff, WorkingHours
+from .models import (
+    Appointment,
+    BookingRules,
+    BusinessDetails,
+    CalendarFeed,
+    Client,
+    OutgoingEmail,
+    TimeOff,
+    WorkingHours,
+)
 
 DETAILS_DIFFER = "details differ from the client record"
 TICK_BOOK_ANYWAY = 'To book it all the same, tick "Book anyway" below and save again.'
@@ -632,6 +641,17 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
 class BookingRulesAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return not BookingRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BusinessDetails)
+class BusinessDetailsAdmin(admin.ModelAdmin):
+    fields = ["name", "description", "email", "phone", "town", "state", "location"]
+
+    def has_add_permission(self, request):
+        return not BusinessDetails.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .calendar import appointment_ics
-from .models import Appointment, BookingRules, OutgoingEmail
+from .models import Appointment, BookingRules, BusinessDetails, OutgoingEmail
 
 Kind = OutgoingEmail.Kind
 
@@ -47,7 +47,7 @@ def _sessions(email):
     )
 
 
-def _context(email, rules):
+def _context(email, rules, business):
     appointment = email.appointment
     sessions = _sessions(email)
     return {
@@ -58,7 +58,7 @@ def _context(email, rules):
         "client": appointment.client,
         "service": appointment.service,
         "rules": rules,
-        "therapist_email": settings.THERAPIST_EMAIL,
+        "business": business,
         "manage_url": settings.SITE_URL + appointment.get_manage_url(),
         "book_url": settings.SITE_URL + reverse("appointments:days"),
         "admin_url": settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk]),
@@ -74,7 +74,8 @@ def _context(email, rules):
 def build_message(email, *, rules=None):
     """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
     rules = rules or BookingRules.load()
-    context = _context(email, rules)
+    business = BusinessDetails.load()
+    context = _context(email, rules, business)
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())
@@ -82,7 +83,8 @@ def build_message(email, *, rules=None):
     html = render_to_string(f"{prefix}-body.html", context)
     client = email.appointment.client
     to = [settings.THERAPIST_EMAIL] if email.kind in TO_JULIE else [client.email]
-    reply_to = [client.email] if email.kind in TO_JULIE else [settings.THERAPIST_EMAIL]
+    # Julie's own notifications go to THERAPIST_EMAIL; a client's reply goes to the address they were shown.
+    reply_to = [client.email] if email.kind in TO_JULIE else [business.email]
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -96,7 +98,7 @@ def build_message(email, *, rules=None):
     if method:
         # One calendar file per session: each its own event, which later changes update.
         for number, session in enumerate(sessions, start=1):
-            ics = appointment_ics(session, location=rules.location, method=method, attendee=client.email)
+            ics = appointment_ics(session, location=business.location, method=method, attendee=client.email)
             filename = "session.ics" if len(sessions) == 1 else f"session-{number}.ics"
             message.attach(calendar_attachment(ics, method=method, filename=filename))
     return message

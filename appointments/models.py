@@ -51,12 +51,6 @@ class BookingRules(models.Model):
         validators=[MaxValueValidator(24 * 7)],
         help_text="The aftercare email goes out this many hours after a session ends.",
     )
-    contact_phone = models.CharField(max_length=40, blank=True, help_text="Shown to clients who need to reach you.")
-    location = models.CharField(
-        max_length=200,
-        default="Posture Massage, Connecticut",
-        help_text="Where sessions take place; shown in emails and calendar entries.",
-    )
 
     class Meta:
         verbose_name = "booking rules"
@@ -98,6 +92,60 @@ class BookingRules(models.Model):
     @property
     def cancellation_cutoff(self):
         return timedelta(hours=self.cancellation_cutoff_hours)
+
+
+class BusinessDetails(models.Model):
+    """Who the practice is, as clients, their emails and search engines see it: one row, edited in admin.
+
+    Read by every page (context_processors.business) and every email; the area (town and state)
+    is what the site shows publicly, the session address only booked clients see.
+    """
+
+    name = models.CharField(max_length=100, default="Posture Massage", help_text="Your business name.")
+    description = models.CharField(
+        max_length=300,
+        default=(
+            "Gentle one-hour craniosacral massage therapy (CSMT) sessions for migraines "
+            "with Julie at Posture Massage in Connecticut. Book online."
+        ),
+        help_text="One or two sentences: search engines show them, and so do links to the site shared in messages.",
+    )
+    email = models.EmailField(help_text="Shown to clients on the site and in their emails; their replies go here.")
+    phone = models.CharField(max_length=40, blank=True, help_text="Shown to clients who need to reach you.")
+    town = models.CharField(
+        max_length=100, blank=True, help_text="The town shown on the site and to search engines. Empty: the state only."
+    )
+    state = models.CharField(max_length=100, default="Connecticut")
+    location = models.CharField(
+        "session address",
+        max_length=200,
+        default="Posture Massage, Connecticut",
+        help_text="Where sessions take place: in booked clients' emails and calendar entries, never on public pages.",
+    )
+
+    class Meta:
+        verbose_name = "your business details"
+        verbose_name_plural = "your business details"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="appointments_businessdetails_single_row"),
+        ]
+
+    def __str__(self):
+        return "Your business details"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        details, _ = cls.objects.get_or_create(pk=1, defaults={"email": settings.THERAPIST_EMAIL})
+        return details
+
+    @property
+    def area(self):
+        """Town and state as shown publicly: "Hartford, Connecticut", or "Connecticut"."""
+        return ", ".join(part for part in (self.town, self.state) if part)
 
 
 class Weekday(models.IntegerChoices):

@@ -22,7 +22,7 @@ from services.models import Service
 from . import availability, booking, page_cache
 from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
-from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
+from .models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
 DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
@@ -273,12 +273,14 @@ def _appointment_or_refusal(request, token, *, now):
 
 
 def _booking_context(request, appointment, rules, now):
+    business = BusinessDetails.load()
     return {
         "appointment": appointment,
         "rules": rules,
+        "business": business,  # the page's too: read once
         "can_change": appointment.client_can_change(now=now, rules=rules),
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
-        "google_calendar_url": google_calendar_url(appointment, location=rules.location),
+        "google_calendar_url": google_calendar_url(appointment, location=business.location),
     }
 
 
@@ -308,7 +310,7 @@ def ics(request, token):
     if refusal:
         return refusal
     response = HttpResponse(
-        appointment_ics(appointment, location=BookingRules.load().location),
+        appointment_ics(appointment, location=BusinessDetails.load().location),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="posture-massage-session.ics"'

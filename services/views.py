@@ -1,13 +1,22 @@
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
-from appointments.models import BookingRules
+from appointments.models import BookingRules, BusinessDetails, WorkingHours
 
+from . import seo
 from .models import Service
 
 
 def home(request):
     services = Service.objects.filter(is_active=True)
-    return render(request, "services/home.html", {"services": services})
+    business = BusinessDetails.load()
+    data = seo.business_data(business=business, services=services, working_hours=WorkingHours.objects.all())
+    return render(
+        request, "services/home.html", {"services": services, "business": business, "json_ld": seo.json_ld(data)}
+    )
 
 
 def service_detail(request, slug):
@@ -17,3 +26,43 @@ def service_detail(request, slug):
 
 def policies(request):
     return render(request, "services/policies.html", {"rules": BookingRules.load()})
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers stay out of the booking steps, the manage links and the calendar feed.
+
+    Admin is named only at its well-known default path: a path of Julie's own choosing
+    (ADMIN_URL) stays unpublished, and its pages say noindex themselves.
+    """
+    lines = ["User-agent: *", "Disallow: /book/", "Disallow: /calendar/"]
+    if settings.ADMIN_URL == "admin/":
+        lines.append("Disallow: /admin/")
+    lines += ["", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def web_manifest(request):
+    """What a phone needs to put the site on its home screen: the name and the icons."""
+    business = BusinessDetails.load()
+    icons = [("img/icon-192.png", "192x192"), ("img/icon-512.png", "512x512")]
+    manifest = {
+        "name": business.name,
+        "short_name": business.name,
+        "description": business.description,
+        "start_url": "/",
+        "scope": "/",
+        "display": "browser",
+        "theme_color": "#fbfaf7",
+        "background_color": "#f6f4ef",
+        "icons": [{"src": static(path), "sizes": sizes, "type": "image/png"} for path, sizes in icons]
+        + [{"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+@require_safe
+def favicon_ico(request):
+    """Browsers and feed readers ask for /favicon.ico whatever a page names."""
+    return redirect(static("img/favicon.ico"))

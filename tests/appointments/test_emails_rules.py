@@ -10,7 +10,7 @@ from django.core import mail
 
 from appointments import dispatch, emails
 from appointments.booking import cancel_appointment, reschedule_appointment, set_appointment_status
-from appointments.models import Appointment, BookingRules, OutgoingEmail
+from appointments.models import Appointment, BusinessDetails, OutgoingEmail
 
 from .conftest import business_time
 
@@ -98,9 +98,9 @@ def test_only_the_aftercare_email_quotes_what_to_expect(booked, kind, now):
 
 
 def test_the_calendar_file_names_the_client_and_julies_address(booked, now):
-    rules = BookingRules.load()
-    rules.location = "12 Main Street, Hartford, CT"
-    rules.save()
+    business = BusinessDetails.load()
+    business.location = "12 Main Street, Hartford, CT"
+    business.save()
     event = calendar_event(emails.build_message(row(booked, Kind.CONFIRMATION, due_at=now)))
     assert str(event["ATTENDEE"]) == "mailto:ada@example.com"
     assert str(event["LOCATION"]) == "12 Main Street, Hartford, CT"
@@ -229,7 +229,7 @@ def test_a_failed_cancellation_email_is_still_sent_for_the_cancelled_session(boo
 
 @pytest.mark.parametrize("kind", [Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULE])
 def test_the_email_says_what_the_session_is_and_where(booked, kind, now, service):
-    BookingRules.objects.update(location="12 Main Street, Hartford, CT")
+    BusinessDetails.objects.update(location="12 Main Street, Hartford, CT")
     message = emails.build_message(row(booked, kind, due_at=now))
     for body in (message.body, message.alternatives[0].content):
         assert service.name in body

@@ -18,7 +18,7 @@ from appointments.forms import (
     slot_value,
 )
 from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID, PHONE_INVALID
-from appointments.models import MANAGE_LINK_SALT, Appointment, BookingRules, OutgoingEmail
+from appointments.models import MANAGE_LINK_SALT, Appointment, BusinessDetails, OutgoingEmail
 from tests.conftest import free_port
 
 from .conftest import booking_data, business_time
@@ -248,9 +248,9 @@ def test_cancel_after_cutoff_explains_how_to_reach_julie(client, booked):
 
 
 def test_a_booking_inside_the_cutoff_tells_how_to_call_julie_on_a_working_link(client, book):
-    rules = BookingRules.load()
-    rules.contact_phone = "(860) 555-0142"
-    rules.save()
+    business = BusinessDetails.load()
+    business.phone = "(860) 555-0142"
+    business.save()
     soon = book(business_time(2026, 12, 1, 16), at=NOW - timedelta(days=2))  # booked earlier; 8 hours away now
     for url in (reverse("appointments:confirmed", kwargs={"token": soon.manage_token}), soon.get_manage_url()):
         html = client.get(url).content.decode()

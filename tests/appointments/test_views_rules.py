@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from appointments.booking import SLOT_TAKEN
 from appointments.forms import slot_value
-from appointments.models import Appointment, BookingRules, CalendarFeed, TimeOff
+from appointments.models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff
 from appointments.views import FORM_OPEN_TOO_LONG
 from services.models import Service
 from tests.conftest import free_port
@@ -38,8 +38,10 @@ def frozen_clock():
 
 
 @pytest.fixture(autouse=True)
-def _julies_address(settings):
-    settings.THERAPIST_EMAIL = JULIE
+def _julies_address(db):
+    business = BusinessDetails.load()
+    business.email = JULIE
+    business.save()
 
 
 def day_url(day):
@@ -132,9 +134,9 @@ def test_when_the_chosen_day_is_full_the_next_eight_free_times_are_offered(clien
 
 
 def test_the_confirmation_gives_the_whole_manage_link_and_a_calendar_entry_with_the_place(client):
-    rules = BookingRules.load()
-    rules.location = "12 Elm Street, Hartford"
-    rules.save()
+    business = BusinessDetails.load()
+    business.location = "12 Elm Street, Hartford"
+    business.save()
     response = client.post(reverse("appointments:details"), booking_data(), follow=True)
     appointment = Appointment.objects.get()
     page = unescape(response.content.decode())
