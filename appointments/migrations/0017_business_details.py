@@ -7,7 +7,11 @@ Name, description and area start from Julie's own content: Posture Massage, Conn
 """
 
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+GROUP = "Therapist"
+CODENAMES = ["view_businessdetails", "change_businessdetails"]
 
 
 def seed(apps, schema_editor):
@@ -25,8 +29,27 @@ def unseed(apps, schema_editor):
         BookingRules.objects.filter(pk=1).update(contact_phone=details.phone, location=details.location)
 
 
+def grant(apps, schema_editor):
+    # Permissions are normally made after all migrations; Julie's group needs these now.
+    app_config = apps.get_app_config("appointments")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = True  # create_permissions skips apps without one
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group in Group.objects.filter(name=GROUP):
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="appointments", codename__in=CODENAMES)
+        )
+
+
 class Migration(migrations.Migration):
-    dependencies = [("appointments", "0016_normalise_phone_numbers")]
+    dependencies = [
+        ("appointments", "0016_normalise_phone_numbers"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
 
     operations = [
         migrations.CreateModel(
@@ -55,7 +78,10 @@ class Migration(migrations.Migration):
                         max_length=254,
                     ),
                 ),
-                ("phone", models.CharField(blank=True, help_text="Shown to clients who need to reach you.", max_length=40)),
+                (
+                    "phone",
+                    models.CharField(blank=True, help_text="Shown to clients who need to reach you.", max_length=40),
+                ),
                 (
                     "town",
                     models.CharField(
@@ -82,11 +108,15 @@ class Migration(migrations.Migration):
                 "verbose_name": "your business details",
                 "verbose_name_plural": "your business details",
                 "constraints": [
-                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="appointments_businessdetails_single_row")
+                    models.CheckConstraint(
+                        condition=models.Q(("pk", 1)), name="appointments_businessdetails_single_row"
+                    )
                 ],
             },
         ),
         migrations.RunPython(seed, unseed),
+        # Backwards the model goes, and its permissions with it: nothing to undo.
+        migrations.RunPython(grant, migrations.RunPython.noop),
         migrations.RemoveField(model_name="bookingrules", name="contact_phone"),
         migrations.RemoveField(model_name="bookingrules", name="location"),
     ]

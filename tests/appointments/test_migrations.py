@@ -110,3 +110,21 @@ def test_migrations_on_postgresql_leave_a_unique_constraint_on_the_normalised_em
     assert Current.objects.get().client_id == first.pk
     with pytest.raises(IntegrityError), transaction.atomic():
         CurrentClient.objects.create(name="Zoe Three", email="zoe@strasse.example", phone="3")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_phone_and_address_move_to_the_business_details_julie_may_edit(migrator, settings):
+    BookingRules = migrator.apps.get_model("appointments", "BookingRules")
+    BookingRules.objects.update_or_create(
+        pk=1, defaults={"contact_phone": "(860) 555-0142", "location": "12 Elm Street, Hartford, CT"}
+    )
+
+    apps = migrator.forward()
+
+    business = apps.get_model("appointments", "BusinessDetails").objects.get(pk=1)
+    assert (business.phone, business.location) == ("(860) 555-0142", "12 Elm Street, Hartford, CT")
+    assert (business.name, business.state, business.town) == ("Posture Massage", "Connecticut", "")
+    assert business.email == settings.THERAPIST_EMAIL
+    therapist = apps.get_model("auth", "Group").objects.get(name="Therapist")
+    granted = set(therapist.permissions.filter(codename__endswith="businessdetails").values_list("codename", flat=True))
+    assert granted == {"view_businessdetails", "change_businessdetails"}
