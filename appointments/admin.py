@@ -648,13 +648,18 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 @admin.register(BusinessDetails)
 class BusinessDetailsAdmin(admin.ModelAdmin):
+    """One row, always there (migration 0017, BusinessDetails.load): its link opens the form itself."""
+
     fields = ["name", "description", "email", "phone", "town", "state", "location"]
 
     def has_add_permission(self, request):
-        return not BusinessDetails.objects.exists()
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:appointments_businessdetails_change", BusinessDetails.load().pk)
 
 
 @admin.register(WorkingHours)

@@ -4,8 +4,8 @@ Every visitor sees the same page until availability changes, and working availab
 out is most of those pages' cost (bench/RESULTS.md). A saved page is used only within
 the minute it was made, because time moves slots into the minimum notice, and only
 under the availability version it was made with: any saved or deleted session, time
-off, working hours, booking rules or service makes a new version, so a booking or a
-blocked afternoon shows at once. A page carrying a one-off message is never saved.
+off, working hours, booking rules, business details or service makes a new version, so
+a booking or a blocked afternoon shows at once. A page carrying a one-off message is never saved.
 The cache only saves work, and no booking relies on it (the details page and the
 booking itself check the slot afresh); when it cannot be reached, pages are made anew.
 """

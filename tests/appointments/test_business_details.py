@@ -51,6 +51,12 @@ def test_julie_edits_her_details_in_admin_and_every_page_shows_them(julie_in_adm
             assert "Hartford, Connecticut" in html, url
 
 
+def test_the_admin_link_opens_the_form_itself(julie_in_admin):
+    response = julie_in_admin.get(reverse("admin:appointments_businessdetails_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == CHANGE_URL
+
+
 def test_julie_can_neither_add_a_second_row_nor_delete_hers(julie_in_admin):
     assert julie_in_admin.get(reverse("admin:appointments_businessdetails_add")).status_code == 403
     assert julie_in_admin.get(reverse("admin:appointments_businessdetails_delete", args=[1])).status_code == 403

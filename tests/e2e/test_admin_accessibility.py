@@ -76,6 +76,7 @@ def julies_pages():
         ("working-hours", reverse("admin:appointments_workinghours_changelist")),
         ("emails", reverse("admin:appointments_outgoingemail_changelist")),
         ("calendar-feed", reverse("admin:appointments_calendarfeed_change", args=[feed.pk])),
+        ("business-details", reverse("admin:appointments_businessdetails_change", args=[1])),
         ("appointments-cancelled", reverse("admin:appointments_appointment_changelist") + "?status=cancelled"),
     ]
 

@@ -52,3 +52,24 @@ def test_public_page_shows_heading_and_booking_link(live_server, page, viewport,
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     assert not outside_requests, f"assets from outside the site (no CDN allowed): {outside_requests}"
     assert not script_errors, script_errors
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)  # the head is the same on any screen
+def test_home_page_data_and_icons_load_under_the_content_security_policy(live_server, page):
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("load")
+
+    # The JSON-LD block is data: the policy (no inline script) lets the page carry it, and reports nothing.
+    assert page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').text)['@type']"
+    ) == ("HealthAndBeautyBusiness")
+    assert not [text for text in console if "Content Security Policy" in text], console
+    links = page.eval_on_selector_all(
+        "link[rel~=icon], link[rel=apple-touch-icon], link[rel=manifest]", "links => links.map(link => link.href)"
+    )
+    manifest = page.request.get(live_server.url + "/site.webmanifest").json()
+    for url in links + [live_server.url + icon["src"] for icon in manifest["icons"]]:
+        assert page.request.get(url).status == 200, url
