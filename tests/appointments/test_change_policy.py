@@ -10,11 +10,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from appointments import emails
 from appointments.admin import notice_and_cutoff
 from appointments.availability import free_slots, slot_at
-from appointments.models import BookingRules
+from appointments.forms import NOT_CHANGEABLE_ONLINE, slot_value
+from appointments.models import BookingRules, OutgoingEmail
 
-from .conftest import business_time
+from .conftest import booking_data, business_time
+from .test_views import radio_values, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +26,7 @@ pytestmark = pytest.mark.django_db
 TUESDAY_EVENING = business_time(2026, 12, 1, 20)
 WEDNESDAY_10 = business_time(2026, 12, 2, 10)
 THURSDAY_10 = business_time(2026, 12, 3, 10)
+MARK = unescape(NOT_CHANGEABLE_ONLINE)
 JULIES_PHONE = "(860) 555-0142"
 
 
@@ -100,6 +104,132 @@ def test_nothing_is_marked_when_the_notice_already_covers_the_cutoff(rules):
         rules=rules,
     )
     assert slots and all(slot.changeable_online for slot in slots)
+
+
+# --- before booking: the times and the details form -----------------------------------------
+
+
+def test_the_times_page_marks_times_inside_the_cutoff_and_says_how_to_reach_julie(client, julies_phone):
+    wednesday = text_of(client.get(reverse("appointments:day", kwargs={"day": "2026-12-02"})))
+    assert f"10:00 AM to 11:00 AM {MARK}" in wednesday
+    assert "are less than 24 hours away: once booked, they can’t be cancelled or moved online" in wednesday
+    assert f"call Julie at {JULIES_PHONE}" in wednesday
+
+    thursday = text_of(client.get(reverse("appointments:day", kwargs={"day": "2026-12-03"})))
+    assert MARK not in thursday
+
+
+def test_the_next_free_times_on_the_days_page_are_marked(client):
+    page = text_of(client.get(reverse("appointments:days")))
+    assert f"Wed, Dec 2 at 9:00 AM {MARK}" in page
+
+
+def test_the_details_form_says_so_before_confirming(client, julies_phone):
+    html = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)}).content.decode()
+    page = text_of_html(html)
+    assert "This time is less than 24 hours away, so once booked it can’t be changed or cancelled online." in page
+    assert '<a href="tel:+1-860-555-0142">(860) 555-0142</a>' in html
+
+    # Still said when the form comes back with an error.
+    again = client.post(reverse("appointments:details"), booking_data(start=WEDNESDAY_10, phone="12"))
+    assert "once booked it can’t be changed or cancelled online" in text_of(again)
+
+    later = client.get(reverse("appointments:details"), {"start": slot_value(THURSDAY_10)})
+    assert "once booked it can’t be changed" not in text_of(later)
+
+
+def text_of_html(html):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_cutoff_follows_julies_rule_not_a_fixed_24_hours(client, rules):
+    rules.cancellation_cutoff_hours = 40
+    rules.save()
+    page = text_of(client.get(reverse("appointments:day", kwargs={"day": "2026-12-03"})))
+    assert f"9:00 AM to 10:00 AM {MARK}" in page  # 37 hours away
+    assert f"1:00 PM to 2:00 PM {MARK}" not in page  # 41 hours away
+    assert "are less than 40 hours away" in page
+
+
+# --- after booking: confirmation page and email -----------------------------------------------
+
+
+def test_the_confirmation_says_until_when_the_session_can_be_changed(client):
+    response = client.post(reverse("appointments:details"), booking_data(start=THURSDAY_10), follow=True)
+    page = text_of(response)
+    assert "You can cancel or move it online until Wednesday, December 2 at 10:00 AM" in page
+
+
+def test_the_confirmation_of_a_session_inside_the_cutoff_says_to_call_julie(client, julies_phone):
+    response = client.post(reverse("appointments:details"), booking_data(start=WEDNESDAY_10), follow=True)
+    page = text_of(response)
+    assert "This session is less than 24 hours away, so it can no longer be changed online." in page
+    assert f"by phone at {JULIES_PHONE}" in page
+    assert "You can cancel or move it online until" not in page
+
+
+def confirmation_text(appointment):
+    message = emails.build_message(appointment.emails.get(kind=OutgoingEmail.Kind.CONFIRMATION), now=TUESDAY_EVENING)
+    return " ".join(message.body.split()), message.alternatives[0][0]
+
+
+def test_the_confirmation_email_says_until_when(book):
+    text, html = confirmation_text(book(THURSDAY_10, at=TUESDAY_EVENING))
+    assert "You can do it yourself online until Wednesday, December 2 at 10:00 AM" in text
+
+
+def test_the_confirmation_email_of_a_session_inside_the_cutoff_says_to_call_julie(book, julies_phone):
+    text, html = confirmation_text(book(WEDNESDAY_10, at=TUESDAY_EVENING))
+    assert (
+        "This session is less than 24 hours away, so it can't be changed online. "
+        f"To cancel or move it, please reply to this email or call Julie at {JULIES_PHONE}."
+    ) in text
+    assert "online until" not in text
+
+
+def test_the_manage_page_says_until_when(client, book):
+    session = book(THURSDAY_10, at=TUESDAY_EVENING)
+    page = text_of(client.get(session.get_manage_url()))
+    assert (
+        "You can change or cancel online until Wednesday, December 2 at 10:00 AM (up to 24 hours before your session)."
+        in page
+    )
+
+
+# --- the pages that promise online changes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["services:home", "service", "services:policies"])
+def test_every_page_that_promises_online_changes_says_until_when(client, rules, page):
+    rules.cancellation_cutoff_hours = 48
+    rules.save()
+    url = reverse("services:detail", kwargs={"slug": "craniosacral-therapy"}) if page == "service" else reverse(page)
+    text = text_of(client.get(url))
+    assert "48 hours before" in text
+    assert "24 hours before" not in text
+
+
+def test_the_policies_page_warns_of_times_booked_inside_the_cutoff(client, rules):
+    assert "A session less than 24 hours away when you book it can’t be changed or cancelled online" in text_of(
+        client.get(reverse("services:policies"))
+    )
+    rules.minimum_notice_hours = 24
+    rules.save()
+    assert "when you book it can’t be changed" not in text_of(client.get(reverse("services:policies")))
+
+
+# --- moving a session ------------------------------------------------------------------------
+
+
+def test_reschedule_marks_the_times_inside_the_cutoff(client, book):
+    session = book(business_time(2026, 12, 4, 10), at=TUESDAY_EVENING)
+    url = reverse("appointments:reschedule", kwargs={"token": session.manage_token})
+    wednesday = client.get(url, {"day": "2026-12-02"}).content.decode()
+    assert f"Wed Dec 2, 10:00 AM ({MARK})" in labels_of_radios(wednesday)
+    assert "are less than 24 hours away" in text_of_html(wednesday)
+    thursday = client.get(url, {"day": "2026-12-03"}).content.decode()
+    assert "Thu Dec 3, 10:00 AM" in labels_of_radios(thursday)
+    assert radio_values(thursday)
 
 
 # --- Julie's rules in admin ------------------------------------------------------------------
