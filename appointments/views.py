@@ -20,7 +20,7 @@ from django_ratelimit.core import get_usage
 from services.models import Service
 
 from . import availability, booking, page_cache
-from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
+from .calendar import appointment_ics, calendar_links, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
 
@@ -293,7 +293,7 @@ def _booking_context(request, appointment, rules, now):
         "can_change": appointment.client_can_change(now=now, rules=rules),
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
         "change_deadline": rules.change_deadline(appointment.start),
-        "google_calendar_url": google_calendar_url(appointment, location=rules.location),
+        "calendar_links": calendar_links(appointment, location=rules.location),
     }
 
 

@@ -158,6 +158,7 @@ def test_the_confirmation_says_until_when_the_session_can_be_changed(client):
     response = client.post(reverse("appointments:details"), booking_data(start=THURSDAY_10), follow=True)
     page = text_of(response)
     assert "You can cancel or move it online until Wednesday, December 2 at 10:00 AM" in page
+    assert "Change or cancel your session" in page
 
 
 def test_the_confirmation_of_a_session_inside_the_cutoff_says_to_call_julie(client, julies_phone):
@@ -166,6 +167,7 @@ def test_the_confirmation_of_a_session_inside_the_cutoff_says_to_call_julie(clie
     assert "This session is less than 24 hours away, so it can no longer be changed online." in page
     assert f"by phone at {JULIES_PHONE}" in page
     assert "You can cancel or move it online until" not in page
+    assert "See your booking" in page
 
 
 def confirmation_text(appointment):
@@ -176,6 +178,7 @@ def confirmation_text(appointment):
 def test_the_confirmation_email_says_until_when(book):
     text, html = confirmation_text(book(THURSDAY_10, at=TUESDAY_EVENING))
     assert "You can do it yourself online until Wednesday, December 2 at 10:00 AM" in text
+    assert "Change or cancel your session</a>" in html
 
 
 def test_the_confirmation_email_of_a_session_inside_the_cutoff_says_to_call_julie(book, julies_phone):
@@ -185,6 +188,7 @@ def test_the_confirmation_email_of_a_session_inside_the_cutoff_says_to_call_juli
         f"To cancel or move it, please reply to this email or call Julie at {JULIES_PHONE}."
     ) in text
     assert "online until" not in text
+    assert "See your booking</a>" in html
 
 
 def test_the_manage_page_says_until_when(client, book):
