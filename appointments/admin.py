@@ -628,8 +628,40 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
         return obj.no_shows
 
 
+def _hours(count):
+    return f"{count} hour" if count == 1 else f"{count} hours"
+
+
+def notice_and_cutoff(rules):
+    """How the minimum notice and the change cut-off work together, in Julie's words."""
+    notice, cutoff = rules.minimum_notice_hours, rules.cancellation_cutoff_hours
+    rules_now = f"With a minimum notice of {_hours(notice)} and a cut-off of {_hours(cutoff)}"
+    if notice < cutoff:
+        return (
+            f"{rules_now}, sessions booked {notice} to {_hours(cutoff)} ahead can't be changed online: "
+            'the booking pages mark those times "can\'t be changed online" and tell clients to call you '
+            "(the phone number below) or email you."
+        )
+    until = f"until {_hours(cutoff)} before it" if cutoff else "until it starts"
+    return f"{rules_now}, every session booked online can be cancelled or moved online {until}."
+
+
+# The rules that decide when clients can book and change a session; the others follow as they are.
+POLICY_FIELDS = ["minimum_notice_hours", "cancellation_cutoff_hours", "contact_phone"]
+
+
 @admin.register(BookingRules)
 class BookingRulesAdmin(admin.ModelAdmin):
+    def get_fieldsets(self, request, obj=None):
+        others = [name for name in self.get_fields(request, obj) if name not in POLICY_FIELDS]
+        return [
+            (
+                "Booking and changing online",
+                {"fields": POLICY_FIELDS, "description": notice_and_cutoff(obj or BookingRules())},
+            ),
+            ("Other rules", {"fields": others}),
+        ]
+
     def has_add_permission(self, request):
         return not BookingRules.objects.exists()
 

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from .calendar import appointment_ics
 from .models import Appointment, BookingRules, OutgoingEmail
@@ -47,7 +48,7 @@ def _sessions(email):
     )
 
 
-def _context(email, rules):
+def _context(email, rules, now):
     appointment = email.appointment
     sessions = _sessions(email)
     return {
@@ -58,6 +59,9 @@ def _context(email, rules):
         "client": appointment.client,
         "service": appointment.service,
         "rules": rules,
+        # Whether the client can still change it online as they read this (sent now).
+        "can_change": appointment.client_can_change(now=now, rules=rules),
+        "change_deadline": rules.change_deadline(appointment.start),
         "therapist_email": settings.THERAPIST_EMAIL,
         "manage_url": settings.SITE_URL + appointment.get_manage_url(),
         "book_url": settings.SITE_URL + reverse("appointments:days"),
@@ -71,10 +75,10 @@ def _context(email, rules):
     }
 
 
-def build_message(email, *, rules=None):
-    """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
+def build_message(email, *, rules=None, now=None):
+    """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics), as sent at `now`."""
     rules = rules or BookingRules.load()
-    context = _context(email, rules)
+    context = _context(email, rules, now or timezone.now())
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())

@@ -20,14 +20,13 @@ from django_ratelimit.core import get_usage
 from services.models import Service
 
 from . import availability, booking, page_cache
-from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
+from .calendar import appointment_ics, calendar_links, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
 from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
 DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
 DAY_TOO_FAR = "Bookings are open up to {days} days ahead. Please pick a day from the calendar."
-NO_TIMES_LEFT = "There are no free times left on that day. Please pick another day."
 TOO_MANY_CHANGES = (
     "Many bookings and changes have been made from your connection in a short while, so this one "
     "is paused. Please try again later, or contact Julie; what you typed is still here."
@@ -152,7 +151,7 @@ def _days_page(request):
         rules=rules,
         link=_book_day_link,
     )
-    return render(request, "appointments/days.html", {**calendar, "service": service})
+    return render(request, "appointments/days.html", {**calendar, "service": service, "rules": rules})
 
 
 def day(request, day):
@@ -175,7 +174,7 @@ def _day_page(request, chosen):
         return redirect("appointments:days")
     service = _bookable_service()
     slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
-    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service})
+    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service, "rules": rules})
 
 
 def _alternatives(start, *, service, now, rules):
@@ -209,11 +208,17 @@ def details(request):
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
             return redirect(_day_url(start) if start else reverse("appointments:days"))
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
-        return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
+        return render(
+            request, "appointments/details.html", {"form": form, "slot": slot, "service": service, "rules": rules}
+        )
 
-    context = _posted_details_context(request, service)
+    context = _posted_details_context(request, service, rules=rules, now=now)
     form = context["form"]
     if not form.is_valid():
+        lost = parse_slot_start(request.POST.get("lost"))
+        if lost and "start" in form.errors:
+            # Confirm pressed on the other times without choosing one: offer them again.
+            return _other_times_page(request, context, lost=lost, rules=rules, now=now, validate=True)
         return render(request, "appointments/details.html", context)
     if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
         return refusal
@@ -227,14 +232,8 @@ def details(request):
             now=now,
         )
     except booking.SlotUnavailable as exc:
-        # Keep everything they typed; swap the lost time for a choice of others.
-        alternatives = _alternatives(form.cleaned_data["start"], service=service, now=now, rules=rules)
-        form = BookingForm(request.POST, alternatives=alternatives)
-        form.is_valid()
-        form.add_error("start", str(exc))
-        if not alternatives:
-            form.add_error(None, NO_TIMES_LEFT)
-        return render(request, "appointments/details.html", {**context, "form": form, "slot": None})
+        lost = form.cleaned_data["start"]
+        return _other_times_page(request, context, lost=lost, rules=rules, now=now, notice=str(exc))
     except booking.BookingError as exc:
         # This form's key made another booking: keep what they typed, with a fresh key.
         form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
@@ -245,16 +244,31 @@ def details(request):
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
-def _posted_details_context(request, service):
+def _other_times_page(request, context, *, lost, rules, now, notice="", validate=False):
+    """The details form again when its time was lost (just taken, or no longer offered):
+    everything typed kept, the other free times offered as a choice in the same form, and
+    a calm note, not an error. validate: show the form's errors (Confirm pressed without
+    choosing a time)."""
+    service = context["service"]
+    alternatives = _alternatives(lost, service=service, now=now, rules=rules)
+    form = BookingForm({**request.POST.dict(), "lost": slot_value(lost)}, alternatives=alternatives)
+    if validate:
+        form.is_valid()
+    return render(
+        request,
+        "appointments/details.html",
+        {**context, "form": form, "slot": None, "alternatives": alternatives, "lost_notice": notice},
+    )
+
+
+def _posted_details_context(request, service, *, rules, now):
+    start = parse_slot_start(request.POST.get("start"))
     return {
         "form": BookingForm(request.POST),
         "service": service,
-        "slot": _slot_at(parse_slot_start(request.POST.get("start")), service),
+        "rules": rules,
+        "slot": start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
     }
-
-
-def _slot_at(start, service):
-    return start and availability.Slot(start, start + service.duration)
 
 
 def _day_url(start):
@@ -278,7 +292,8 @@ def _booking_context(request, appointment, rules, now):
         "rules": rules,
         "can_change": appointment.client_can_change(now=now, rules=rules),
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
-        "google_calendar_url": google_calendar_url(appointment, location=rules.location),
+        "change_deadline": rules.change_deadline(appointment.start),
+        "calendar_links": calendar_links(appointment, location=rules.location),
     }
 
 
@@ -383,6 +398,10 @@ def reschedule(request, token):
             return refusal
         try:
             booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
+        except booking.SlotUnavailable as exc:
+            # The time was just taken: say so calmly, with the free times as they are now.
+            context = _reschedule_context(request, appointment, rules, now)
+            context["lost_notice"] = str(exc)
         except booking.BookingError as exc:
             form.add_error("start", str(exc))
         else:
@@ -393,7 +412,8 @@ def reschedule(request, token):
 
 
 def _details_again(request):
-    return "appointments/details.html", _posted_details_context(request, _bookable_service())
+    context = _posted_details_context(request, _bookable_service(), rules=BookingRules.load(), now=timezone.now())
+    return "appointments/details.html", context
 
 
 def _manage_form_again(build_context, template):

@@ -7,12 +7,12 @@ from .models import Service
 
 def home(request):
     services = Service.objects.filter(is_active=True)
-    return render(request, "services/home.html", {"services": services})
+    return render(request, "services/home.html", {"services": services, "rules": BookingRules.load()})
 
 
 def service_detail(request, slug):
     service = get_object_or_404(Service.objects.prefetch_related("sections"), slug=slug, is_active=True)
-    return render(request, "services/service_detail.html", {"service": service})
+    return render(request, "services/service_detail.html", {"service": service, "rules": BookingRules.load()})
 
 
 def policies(request):

@@ -138,7 +138,8 @@ def test_the_confirmation_gives_the_whole_manage_link_and_a_calendar_entry_with_
     response = client.post(reverse("appointments:details"), booking_data(), follow=True)
     appointment = Appointment.objects.get()
     page = unescape(response.content.decode())
-    assert f"http://testserver{appointment.get_manage_url()}" in text_of(response)
+    # The whole link, to copy from a box, and a button to it.
+    assert f'value="http://testserver{appointment.get_manage_url()}" readonly' in page
     assert f'href="http://testserver{appointment.get_manage_url()}"' in page
 
     google = re.search(r'href="(https://[^"]*google[^"]*)"', page).group(1)

@@ -1,6 +1,7 @@
 """axe-core and the Nu Html Checker on every public page, reached the way a client reaches it.
 
-The walk books a session, gets a form error, reschedules and cancels, so the
+The walk books a session, gets a form error, loses its time to another client,
+chooses another (the confirmation with its link to copy), reschedules and cancels, so the
 checked pages are the ones the server really sends at each step (including the
 error, confirmation and manage pages), not templates rendered on their own.
 Both tools come from npm (package.json); the Nu Html Checker runs on the
@@ -39,12 +40,49 @@ def _follow(page, locator):
     return navigation.value
 
 
+def _someone_else_books(start):
+    """Another client takes this time (the form's value) while the page is open."""
+    from django.utils import timezone
+
+    from appointments.booking import ClientDetails, book_appointment
+    from appointments.forms import parse_slot_start
+    from services.models import Service
+
+    book_appointment(
+        start=parse_slot_start(start),
+        client_details=ClientDetails(name="Quicker Client", email="quicker@example.com", phone="+18605550188"),
+        service=Service.objects.get(slug="craniosacral-therapy"),
+        now=timezone.now(),
+    )
+
+
+def _open_round_the_clock():
+    """Working hours round the clock, so that whenever the walk runs some offered times are
+    inside the change cut-off (12 hours' notice, 24 hours' cut-off) and marked."""
+    from datetime import time
+
+    from appointments.models import WorkingHours
+
+    WorkingHours.objects.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(weekday=day, start_time=time(0), end_time=time(23, 59)) for day in range(7)
+    )
+
+
 def visit_public_pages(page, base_url):
     """Walk every public page as a client would; yield (name, response) with the browser on that page."""
+    _open_round_the_clock()
     yield "home", page.goto(base_url + "/")
     yield "service", _follow(page, page.get_by_role("link", name="About the therapy").first)
     yield "policies", page.goto(base_url + "/policies/")
     yield "days", _follow(page, page.get_by_role("link", name="Book a session").first)
+    # The soonest times start less than 24 hours away (hours round the clock): marked as such.
+    yield (
+        "details-inside-cutoff",
+        _follow(page, page.get_by_role("link", name=re.compile("can’t be changed online")).first),
+    )
+    yield "times-inside-cutoff", _follow(page, page.get_by_role("link", name="Change time"))
+    page.goto(base_url + "/book/")
     # A day a week or more away, so the booking can still be changed online.
     yield "times", _follow(page, page.get_by_role("link", name=re.compile(r"\d+ free times?")).nth(6))
     yield "details", _follow(page, page.get_by_role("link", name=re.compile(r"^\d{1,2}:\d\d [AP]M")).first)
@@ -56,6 +94,10 @@ def visit_public_pages(page, base_url):
     yield "details-with-errors", _follow(page, page.get_by_role("button", name="Confirm booking"))
 
     page.get_by_label("Phone").fill("860 555 0199")
+    _someone_else_books(page.locator("input[name=start]").input_value())
+    yield "details-time-lost", _follow(page, page.get_by_role("button", name="Confirm booking"))
+
+    page.get_by_role("radio").first.check()
     yield "confirmed", _follow(page, page.get_by_role("button", name="Confirm booking"))
     yield "manage", _follow(page, page.locator("a.manage-url"))
 
