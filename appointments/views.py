@@ -1,9 +1,7 @@
-import calendar
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +34,9 @@ TOO_MANY_CHANGES = (
 FORM_OPEN_TOO_LONG = "This page was open for a while, so please press {button} once more."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
+# The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
+# even when bookings open a year ahead; later weeks are a link away.
+WEEKS_SHOWN = 5
 
 logger = logging.getLogger(__name__)
 
@@ -79,23 +80,25 @@ def _bookable_service():
 
 @dataclass(frozen=True)
 class CalendarDay:
-    """One day of a month grid with its link and screen-reader text worked out here, not in the
-    template: formatting a date and reversing a URL for each of some 90 cells was most of the
-    days page's rendering time."""
+    """One day of the calendar with its link and screen-reader text worked out here, not in the
+    template: formatting a date and reversing a URL for each cell was most of the days page's
+    rendering time."""
 
     day: date
     count: int  # free slots; 0 when nothing is free or the day is not bookable
     number: str  # the day of the month, as shown
+    month: str  # "Dec" on the first day shown and on each 1st, so a week across two months reads right
     label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
     href: str  # where choosing the day leads; "" when nothing is free
 
 
-def _calendar_day(day, count, link):
+def _calendar_day(day, count, link, *, first_shown):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
     return CalendarDay(
         day=day,
         count=count,
         number=str(day.day),
+        month=f"{day:%b}" if day.day == 1 or day == first_shown else "",
         label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}",
         href=link(day) if count else "",
     )
@@ -109,39 +112,45 @@ def _reschedule_day_link(day):
     return f"?day={day.isoformat()}"
 
 
-def _month_grids(days, *, link):
-    """Calendar months (Sunday first, as US calendars are) of CalendarDay cells.
-
-    A cell is None outside its month; link(day) gives a day with free slots its URL.
-    """
-    counts = dict(days)
-    grids = []
-    month_calendar = calendar.Calendar(firstweekday=calendar.SUNDAY)
-    for (year, month), _ in groupby(days, key=lambda item: (item[0].year, item[0].month)):
-        weeks = [
-            [_calendar_day(day, counts.get(day, 0), link) if day.month == month else None for day in week]
-            for week in month_calendar.monthdatescalendar(year, month)
-        ]
-        grids.append({"month": date(year, month, 1), "weeks": weeks})
-    return grids
+def week_start(day):
+    """The Sunday that starts day's week, as US calendars do."""
+    return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _calendar_context(slots, *, now, rules, link):
-    """The month grids and next free times for the horizon's free slots."""
+def _calendar_context(slots, *, now, rules, link, start=None):
+    """WEEKS_SHOWN weeks of CalendarDay cells from the week of start (this week when start is
+    None or past, the horizon's last week at most), links to the weeks before and after when
+    they can be booked, and the next free times. link(day) gives a day with free slots its URL."""
     today = availability.business_today(now)
-    days = availability.count_by_day(slots, first_day=today, last_day=today + timedelta(days=rules.horizon_days))
+    last_bookable = today + timedelta(days=rules.horizon_days)
+    first = week_start(min(max(start or today, today), last_bookable))
+    last = first + timedelta(weeks=WEEKS_SHOWN, days=-1)
+    days = availability.count_by_day(slots, first_day=first, last_day=last)
+    cells = [_calendar_day(day, count, link, first_shown=first) for day, count in days]
+    this_week = week_start(today)
     return {
-        "months": _month_grids(days, link=link),
+        "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
+        "first_day": first,
+        "last_day": last,
+        "earlier": max(first - timedelta(weeks=WEEKS_SHOWN), this_week) if first > this_week else None,
+        "later": last + timedelta(days=1) if last < last_bookable else None,
         "next_slots": slots[:NEXT_SLOTS_SHOWN],
         "has_free_day": bool(slots),
     }
 
 
 def days(request):
-    return page_cache.cached_page(request, "days", lambda: _days_page(request))
+    today = availability.business_today(timezone.now())
+    start = availability.parse_date(request.GET.get("from", today.isoformat()))
+    if start is None:
+        messages.error(request, DATE_INVALID)
+        return redirect("appointments:days")
+    # One saved page per week shown: a date in the past is this week's page.
+    first = week_start(max(start, today))
+    return page_cache.cached_page(request, f"days:{first.isoformat()}", lambda: _days_page(request, first))
 
 
-def _days_page(request):
+def _days_page(request, start):
     now = timezone.now()
     rules = BookingRules.load()
     service = _bookable_service()
@@ -150,6 +159,7 @@ def _days_page(request):
         now=now,
         rules=rules,
         link=_book_day_link,
+        start=start,
     )
     return render(request, "appointments/days.html", {**calendar, "service": service, "rules": rules})
 
@@ -372,11 +382,12 @@ def _reschedule_context(request, appointment, rules, now):
     chosen_day = availability.parse_date(request.POST.get("day") or request.GET.get("day"))
     slots = [slot for slot in free if slot.local_start.date() == chosen_day]
     form = RescheduleForm(request.POST or None, alternatives=slots)
+    shown_from = availability.parse_date(request.GET.get("from")) or chosen_day
     context.update(
         form=form,
         chosen_day=chosen_day,
         slots=slots,
-        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link),
+        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link, start=shown_from),
     )
     return context
 

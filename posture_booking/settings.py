@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "posture_booking.context_processors.business",
+                "posture_booking.context_processors.theme",
             ],
         },
     },

@@ -1,5 +1,8 @@
 """axe-core and the Nu Html Checker on every public page, reached the way a client reaches it.
 
+Every page is checked in the light and the dark display, whether the device's setting or
+the client's own choice (the theme cookie, set against the device's) picked it.
+
 The walk books a session, gets a form error, loses its time to another client,
 chooses another (the confirmation with its link to copy), reschedules and cancels, so the
 checked pages are the ones the server really sends at each step (including the
@@ -75,6 +78,7 @@ def visit_public_pages(page, base_url):
     yield "home", page.goto(base_url + "/")
     yield "service", _follow(page, page.get_by_role("link", name="About the therapy").first)
     yield "policies", page.goto(base_url + "/policies/")
+    yield "theme", _follow(page, page.get_by_role("link", name="Light or dark display"))
     yield "days", _follow(page, page.get_by_role("link", name="Book a session").first)
     # The soonest times start less than 24 hours away (hours round the clock): marked as such.
     yield (
@@ -135,14 +139,28 @@ def _serious_axe_findings(page):
     ]
 
 
-def test_axe_finds_nothing_serious_on_any_public_page(live_server, page, viewport):
+# (screen, the device's setting, the client's choice on the site if any)
+DISPLAYS = [
+    ("phone", "light", None),
+    ("desktop", "light", None),
+    ("phone", "dark", None),
+    ("desktop", "light", "dark"),
+    ("phone", "dark", "light"),
+]
+
+
+@pytest.mark.parametrize(("viewport", "color_scheme", "chosen"), DISPLAYS, indirect=["viewport"])
+def test_axe_finds_nothing_serious_on_any_public_page(live_server, page, viewport, color_scheme, chosen):
     _require(AXE_JS, "axe-core")
+    if chosen:
+        page.context.add_cookies([{"name": "theme", "value": chosen, "url": live_server.url}])
     findings = {}
     for name, response in visit_public_pages(page, live_server.url):
         assert response.status == EXPECTED_STATUS.get(name, 200), (name, response.status, page.url)
         if serious := _serious_axe_findings(page):
             findings[name] = serious
-    assert not findings, f"axe-core, {viewport[0]} screen:\n" + json.dumps(findings, indent=2)
+    display = f"{viewport[0]} screen, device {color_scheme}, chosen {chosen or 'nothing'}"
+    assert not findings, f"axe-core, {display}:\n" + json.dumps(findings, indent=2)
 
 
 def _vnu_errors(documents, tmp_path):
