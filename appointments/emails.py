@@ -12,6 +12,8 @@ from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from intake import intakes
+
 from .calendar import appointment_ics
 from .models import Appointment, BookingRules, OutgoingEmail
 
@@ -71,10 +73,16 @@ def _context(email, rules):
     }
 
 
+# Client emails that carry the intake link: the reminder only while the intake is missing.
+WITH_INTAKE_LINK = {Kind.CONFIRMATION, Kind.REMINDER}
+
+
 def build_message(email, *, rules=None):
     """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
     rules = rules or BookingRules.load()
     context = _context(email, rules)
+    if email.kind in WITH_INTAKE_LINK:
+        context["intake_url"], context["intake_missing"] = intakes.link_for_session(email.appointment)
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())
