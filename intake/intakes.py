@@ -40,7 +40,7 @@ def save_answers(*, intake, answers):
     intake.save()
 
 
-def send_intake(*, intake, answers, consent_text, now):
+def send_intake(*, intake, answers, consent_text, consent_name, now):
     """The client sends their intake: answers, consent (version, typed name, time), the flag.
 
     Sending again (a double click, the back button) updates the same intake; Julie hears of
@@ -52,6 +52,7 @@ def send_intake(*, intake, answers, consent_text, now):
         already_flagged = intake.is_current(at=now) and intake.flagged
         save_answers(intake=intake, answers=answers)
         intake.consent_text = consent_text
+        intake.consent_name = consent_name
         intake.consented_at = now
         intake.submitted_at = now
         intake.review_requested = False

@@ -55,7 +55,13 @@ def intake_form(request, token):
     form = IntakeForm(request.POST, consent_text=consent_text, sending=sending)
     valid = form.is_valid()
     if sending and valid:
-        intakes.send_intake(intake=intake, answers=form.valid_answers(), consent_text=consent_text, now=now)
+        intakes.send_intake(
+            intake=intake,
+            answers=form.valid_answers(),
+            consent_text=consent_text,
+            consent_name=form.cleaned_data["consent_name"],
+            now=now,
+        )
         return redirect(f"{intake.get_absolute_url()}?sent")
     # Saving keeps every valid answer, even beside a mistake; sending with a mistake saves them too.
     intakes.save_answers(intake=intake, answers=form.valid_answers())
