@@ -82,7 +82,8 @@ def build_message(email, *, rules=None):
     rules = rules or BookingRules.load()
     context = _context(email, rules)
     if email.kind in WITH_INTAKE_LINK:
-        context["intake_url"], context["intake_missing"] = intakes.link_for_session(email.appointment)
+        path, context["intake_missing"] = intakes.link_for_session(email.appointment)
+        context["intake_url"] = settings.SITE_URL + path
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())

@@ -290,7 +290,8 @@ def _booking_page(request, token, template, *, with_intake=False):
         return refusal
     context = _booking_context(request, appointment, BookingRules.load(), now)
     if with_intake:
-        context["intake_url"], context["intake_missing"] = intakes.link_for_session(appointment)
+        path, context["intake_missing"] = intakes.link_for_session(appointment)
+        context["intake_url"] = request.build_absolute_uri(path)
     return render(request, template, context)
 
 

@@ -22,13 +22,13 @@ def state_at_session(appointment):
 
 
 def link_for_session(appointment):
-    """(absolute link, missing?) for a session's emails and confirmation page.
+    """(link path, missing?) for a session's emails and confirmation page.
 
     The link is always given, so a client whose health changed can say so; `missing` says
     whether to ask for it (no intake yet, or reopened, or over a year old at the session).
     """
     intake = intake_of(appointment.client)
-    return intake.link(), not intake.is_current(at=appointment.start)
+    return intake.get_absolute_url(), not intake.is_current(at=appointment.start)
 
 
 def save_answers(*, intake, answers):

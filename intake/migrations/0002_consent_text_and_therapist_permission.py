@@ -19,7 +19,7 @@ CODENAMES = [
 FIRST_CONSENT_TEXT = """\
 I agree to receive craniosacral massage therapy from Julie at Posture Massage. I understand that it is a gentle, hands-on therapy that supports relaxation and well-being; it is not a substitute for medical diagnosis or treatment, and Julie does not diagnose or prescribe. I will keep seeing my doctor for my migraines and tell Julie of any change in my health. I may ask to stop or change the session at any time.
 
-I agree that Julie keeps the answers on this form to prepare and adapt my sessions. They are stored encrypted, only Julie can read them, and they are never shared without my written permission unless the law requires it. They are kept while I am a client and for 7 years after my last session, as records of care are, unless I ask for them to be erased sooner. I can ask Julie for a copy of them, or to correct or erase them, at any time."""
+I agree that Julie keeps the answers on this form to prepare and adapt my sessions. They are stored encrypted, only Julie can read them, and they are never shared without my written permission unless the law requires it. They are kept while I am a client and for 7 years after my last session, unless I ask for them to be erased sooner. I can ask Julie for a copy of them, or to correct or erase them, at any time."""
 
 
 def grant(apps, schema_editor):
