@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from intake.admin import PERMISSION
@@ -14,4 +15,13 @@ def intake_badge(appointment, user):
     if not appointment.is_active or not user.has_perm(PERMISSION):
         return ""
     state = state_at_session(appointment)
-    return format_html('<span class="badge badge-intake badge-intake-{}">{}</span>', state.value, state.label)
+    intake = getattr(appointment.client, "intake", None)
+    if intake is None:
+        return format_html('<span class="badge badge-intake badge-intake-{}">{}</span>', state.value, state.label)
+    # One tap from her calendar to the answers (or to the "ask again" button).
+    return format_html(
+        '<a class="badge badge-intake badge-intake-{}" href="{}">{}</a>',
+        state.value,
+        reverse("admin:intake_intake_change", args=[intake.pk]),
+        state.label,
+    )
