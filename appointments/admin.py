@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from intake import admin as intake_admin
+
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .admin_day import session_time
 from .admin_fields import HiddenInAdmin, TwelveHourTimesAdmin
@@ -566,7 +568,8 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
 
     @admin.action(description="Export their data (JSON)", permissions=["export_data"])
     def export_data(self, request, queryset):
-        data = [privacy.export_client(client) for client in queryset]
+        now = timezone.now()
+        data = [privacy.export_client(client, viewer=request.user, now=now) for client in queryset]
         response = JsonResponse(data, safe=False, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = 'attachment; filename="client-data.json"'
         return response
@@ -606,6 +609,11 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
             )
             .order_by("name", "pk")  # The annotation drops the model's ordering; search lists need one.
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The client's health intake, for staff who may read it (each view recorded there).
+        extra_context = {**(extra_context or {}), "intake_panel": intake_admin.client_panel(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Client since")
     def client_since(self, obj):

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import intakes
+from intake.models import Intake
+
 from .hygiene import display_phone
 from .models import Appointment
 
@@ -131,6 +134,9 @@ def therapist_feed_ics(*, appointments, time_off, now):
         lines = [f"Phone: {display_phone(appointment.client_phone)}", f"Email: {appointment.client.email}"]
         if appointment.client_note:
             lines.append(f"Note: {appointment.client_note}")
+        # Only whether it is missing: never an answer, nor that one needs Julie's attention.
+        if not cancelled and intakes.state_at_session(appointment) == Intake.State.MISSING:
+            lines.append("Intake missing")
         lines.append(f"{settings.SITE_URL}{reverse('admin:appointments_appointment_change', args=[appointment.pk])}")
         cal.add_component(
             _feed_event(

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import intakes
+
 from .calendar import appointment_ics
 from .models import Appointment, BookingRules, OutgoingEmail
 
@@ -75,10 +77,17 @@ def _context(email, rules, now):
     }
 
 
+# Client emails that carry the intake link: the reminder only while the intake is missing.
+WITH_INTAKE_LINK = {Kind.CONFIRMATION, Kind.REMINDER}
+
+
 def build_message(email, *, rules=None, now=None):
     """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics), as sent at `now`."""
     rules = rules or BookingRules.load()
     context = _context(email, rules, now or timezone.now())
+    if email.kind in WITH_INTAKE_LINK:
+        path, context["intake_missing"] = intakes.link_for_session(email.appointment)
+        context["intake_url"] = settings.SITE_URL + path
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from intake import intakes
 from services.models import Service
 
 from . import availability, booking, page_cache
@@ -307,19 +308,22 @@ def _booking_context(request, appointment, rules, now):
     }
 
 
-def _booking_page(request, token, template):
+def _booking_page(request, token, template, *, with_intake=False):
     now = timezone.now()
     appointment, refusal = _appointment_or_refusal(request, token, now=now)
     if refusal:
         return refusal
     context = _booking_context(request, appointment, BookingRules.load(), now)
+    if with_intake:
+        path, context["intake_missing"] = intakes.link_for_session(appointment)
+        context["intake_url"] = request.build_absolute_uri(path)
     return render(request, template, context)
 
 
 # Every page behind a manage link shows someone's booking: never kept by a browser or proxy cache.
 @never_cache
 def confirmed(request, token):
-    return _booking_page(request, token, "appointments/confirmed.html")
+    return _booking_page(request, token, "appointments/confirmed.html", with_intake=True)
 
 
 @never_cache
@@ -487,7 +491,7 @@ def calendar_feed(request, token):
     now = timezone.now()
     since = now - FEED_HISTORY
     body = therapist_feed_ics(
-        appointments=Appointment.objects.filter(end__gte=since).select_related("client"),
+        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake"),
         time_off=TimeOff.objects.filter(end__gte=since),
         now=now,
     )

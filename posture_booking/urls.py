@@ -14,6 +14,7 @@ handler403 = "posture_booking.errors.permission_denied"
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("book/", include("appointments.urls")),
+    path("intake/", include("intake.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("healthz", healthz, name="healthz"),
     path("theme/", choose_theme, name="theme"),

@@ -103,6 +103,17 @@ def visit_public_pages(page, base_url):
 
     page.get_by_role("radio").first.check()
     yield "confirmed", _follow(page, page.get_by_role("button", name="Confirm booking"))
+    confirmed_url = page.url
+
+    yield "intake", _follow(page, page.get_by_role("link", name="Fill in my health intake"))
+    page.get_by_label("Name", exact=True).fill("Grace Hopper")
+    page.get_by_label("On how many days did you have a headache?").fill("40")
+    yield "intake-with-errors", _follow(page, page.get_by_role("button", name="Send to Julie"))
+    page.get_by_label("On how many days did you have a headache?").fill("4")
+    yield "intake-saved", _follow(page, page.get_by_role("button", name="Save and finish later"))
+    yield "intake-bad-link", page.goto(base_url + "/intake/not-a-real-link/")
+
+    page.goto(confirmed_url)
     yield "manage", _follow(page, page.locator("a.manage-url"))
 
     yield "reschedule-days", _follow(page, page.get_by_role("link", name="Reschedule"))
@@ -124,7 +135,13 @@ def visit_public_pages(page, base_url):
     yield "server-error", page.goto(base_url + SERVER_ERROR_URL)
 
 
-EXPECTED_STATUS = {"bad-link": 404, "not-found": 404, "server-error": 500}
+EXPECTED_STATUS = {
+    "bad-link": 404,
+    "not-found": 404,
+    "server-error": 500,
+    "intake-with-errors": 400,
+    "intake-bad-link": 404,
+}
 
 
 def _serious_axe_findings(page):
