@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from intake import admin as intake_admin
+
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .admin_day import session_time
 from .admin_fields import HiddenInAdmin, TwelveHourTimesAdmin
@@ -575,7 +577,8 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
 
     @admin.action(description="Export their data (JSON)", permissions=["export_data"])
     def export_data(self, request, queryset):
-        data = [privacy.export_client(client) for client in queryset]
+        now = timezone.now()
+        data = [privacy.export_client(client, viewer=request.user, now=now) for client in queryset]
         response = JsonResponse(data, safe=False, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = 'attachment; filename="client-data.json"'
         return response
@@ -616,6 +619,11 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
             .order_by("name", "pk")  # The annotation drops the model's ordering; search lists need one.
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The client's health intake, for staff who may read it (each view recorded there).
+        extra_context = {**(extra_context or {}), "intake_panel": intake_admin.client_panel(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="Client since")
     def client_since(self, obj):
         return f"{timezone.localtime(obj.created_at):%B %-d, %Y}"
@@ -637,8 +645,40 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
         return obj.no_shows
 
 
+def _hours(count):
+    return f"{count} hour" if count == 1 else f"{count} hours"
+
+
+def notice_and_cutoff(rules):
+    """How the minimum notice and the change cut-off work together, in Julie's words."""
+    notice, cutoff = rules.minimum_notice_hours, rules.cancellation_cutoff_hours
+    rules_now = f"With a minimum notice of {_hours(notice)} and a cut-off of {_hours(cutoff)}"
+    if notice < cutoff:
+        return (
+            f"{rules_now}, sessions booked {notice} to {_hours(cutoff)} ahead can't be changed online: "
+            'the booking pages mark those times "can\'t be changed online" and tell clients to call you '
+            "(the phone number in Your business details) or email you."
+        )
+    until = f"until {_hours(cutoff)} before it" if cutoff else "until it starts"
+    return f"{rules_now}, every session booked online can be cancelled or moved online {until}."
+
+
+# The rules that decide when clients can book and change a session; the others follow as they are.
+POLICY_FIELDS = ["minimum_notice_hours", "cancellation_cutoff_hours"]
+
+
 @admin.register(BookingRules)
 class BookingRulesAdmin(admin.ModelAdmin):
+    def get_fieldsets(self, request, obj=None):
+        others = [name for name in self.get_fields(request, obj) if name not in POLICY_FIELDS]
+        return [
+            (
+                "Booking and changing online",
+                {"fields": POLICY_FIELDS, "description": notice_and_cutoff(obj or BookingRules())},
+            ),
+            ("Other rules", {"fields": others}),
+        ]
+
     def has_add_permission(self, request):
         return not BookingRules.objects.exists()
 

@@ -72,7 +72,10 @@ def _day_bounds(day):
 
 
 def _sessions(window_start, window_end, *, with_cancelled):
-    sessions = Appointment.objects.filter(start__lt=window_end, end__gt=window_start).select_related("client")
+    # The client's intake too, for its badge (intake_tags.intake_badge): no query per session.
+    sessions = Appointment.objects.filter(start__lt=window_end, end__gt=window_start).select_related(
+        "client", "client__intake"
+    )
     if not with_cancelled:
         sessions = sessions.exclude(status=Appointment.Status.CANCELLED)
     return list(sessions.order_by("start"))

@@ -9,7 +9,7 @@ slot lasts its service's real length (Service.duration) whatever the clock does.
 import bisect
 import copy
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -21,6 +21,9 @@ from .models import Appointment, BookingRules, TimeOff, WorkingHours
 class Slot:
     start: datetime  # aware, UTC
     end: datetime
+    # False for a time inside the change cut-off (BookingRules.can_change_online): once
+    # booked, it cannot be cancelled or moved online, and the pages say so before booking.
+    changeable_online: bool = field(default=True, compare=False)
 
     @property
     def local_start(self):
@@ -99,6 +102,7 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
 
     Never offered: outside working hours, overlapping a session (plus the buffer)
     or time off, in the past or inside the minimum notice, past the horizon.
+    Offered inside the change cut-off: marked (Slot.changeable_online).
     Runs a fixed number of queries whatever the range or the number of bookings.
     ignore_appointment: a session being moved, whose own time counts as free.
     """
@@ -134,10 +138,18 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
             if slot.start < earliest or slot.start in seen or busy.overlaps(slot.start, slot.end):
                 continue
             seen.add(slot.start)
+            if not rules.can_change_online(slot.start, now=now):
+                slot = replace(slot, changeable_online=False)
             slots.append(slot)
         day += timedelta(days=1)
     slots.sort()
     return slots
+
+
+def slot_at(start, *, length, now, rules):
+    """The slot starting at `start`, marked as free_slots marks it, without checking it is free."""
+    start = start.astimezone(UTC)
+    return Slot(start, start + length, changeable_online=rules.can_change_online(start, now=now))
 
 
 def free_slots_on(day, *, now, length, rules=None, ignore_appointment=None):

@@ -1,5 +1,6 @@
-"""Calendar entries for a booking: the .ics file and the "add to Google Calendar" link."""
+"""Calendar entries for a booking: the .ics file and the "add to calendar" links."""
 
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parseaddr
 from urllib.parse import urlencode, urlsplit
@@ -9,10 +10,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import intakes
+from intake.models import Intake
+
 from .hygiene import display_phone
 from .models import Appointment
 
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+OUTLOOK_CALENDAR_URL = "https://outlook.live.com/calendar/0/deeplink/compose"
 PRODID = "-//Posture Massage//Booking//EN"
 
 
@@ -61,18 +66,45 @@ def appointment_ics(appointment, *, location, method="PUBLISH", attendee=None):
     return cal.to_ical()
 
 
-def google_calendar_url(appointment, *, location):
-    def utc_stamp(moment):
-        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+@dataclass(frozen=True)
+class CalendarLink:
+    label: str
+    url: str
+    elsewhere: bool  # another site's page (opened in a new tab), not a file from ours
 
-    query = {
+
+def calendar_links(appointment, *, location):
+    """Add-to-calendar links for one booking: Google Calendar, Apple Calendar (our .ics
+    download) and Outlook.com. The entry says what the .ics says: the service, its time and
+    place and the link to change it; never the client's name, note or anything about health."""
+
+    def utc(moment, pattern):
+        return moment.astimezone(UTC).strftime(pattern)
+
+    title, details = event_title(appointment), event_description(appointment)
+    google = {
         "action": "TEMPLATE",
-        "text": event_title(appointment),
-        "dates": f"{utc_stamp(appointment.start)}/{utc_stamp(appointment.end)}",
-        "details": event_description(appointment),
+        "text": title,
+        "dates": f"{utc(appointment.start, '%Y%m%dT%H%M%SZ')}/{utc(appointment.end, '%Y%m%dT%H%M%SZ')}",
+        "details": details,
         "location": location,
     }
-    return f"{GOOGLE_CALENDAR_URL}?{urlencode(query)}"
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": utc(appointment.start, "%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": utc(appointment.end, "%Y-%m-%dT%H:%M:%SZ"),
+        "body": details,
+        "location": location,
+    }
+    return [
+        CalendarLink("Google Calendar", f"{GOOGLE_CALENDAR_URL}?{urlencode(google)}", elsewhere=True),
+        CalendarLink(
+            "Apple Calendar", reverse("appointments:ics", kwargs={"token": appointment.manage_token}), elsewhere=False
+        ),
+        CalendarLink("Outlook.com", f"{OUTLOOK_CALENDAR_URL}?{urlencode(outlook)}", elsewhere=True),
+    ]
 
 
 def _feed_event(uid, *, start, end, summary, description="", sequence=0, status="CONFIRMED", stamp):
@@ -102,6 +134,9 @@ def therapist_feed_ics(*, appointments, time_off, now):
         lines = [f"Phone: {display_phone(appointment.client_phone)}", f"Email: {appointment.client.email}"]
         if appointment.client_note:
             lines.append(f"Note: {appointment.client_note}")
+        # Only whether it is missing: never an answer, nor that one needs Julie's attention.
+        if not cancelled and intakes.state_at_session(appointment) == Intake.State.MISSING:
+            lines.append("Intake missing")
         lines.append(f"{settings.SITE_URL}{reverse('admin:appointments_appointment_change', args=[appointment.pk])}")
         cal.add_component(
             _feed_event(

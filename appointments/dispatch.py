@@ -177,7 +177,7 @@ def send_claimed(claimed, *, now, rules=None):
             email.save(update_fields=["status"])
             return
         try:
-            emails.build_message(email, rules=rules).send()
+            emails.build_message(email, rules=rules, now=now).send()
         except Exception as exc:
             _record_failure(email, exc, now=now)
             return

@@ -11,6 +11,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+
+from intake import intakes
 
 from .calendar import appointment_ics
 from .models import Appointment, BookingRules, BusinessDetails, OutgoingEmail
@@ -47,7 +50,7 @@ def _sessions(email):
     )
 
 
-def _context(email, rules, business):
+def _context(email, rules, business, now):
     appointment = email.appointment
     sessions = _sessions(email)
     return {
@@ -59,6 +62,9 @@ def _context(email, rules, business):
         "service": appointment.service,
         "rules": rules,
         "business": business,
+        # Whether the client can still change it online as they read this (sent now).
+        "can_change": appointment.client_can_change(now=now, rules=rules),
+        "change_deadline": rules.change_deadline(appointment.start),
         "manage_url": settings.SITE_URL + appointment.get_manage_url(),
         "book_url": settings.SITE_URL + reverse("appointments:days"),
         "admin_url": settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk]),
@@ -71,11 +77,18 @@ def _context(email, rules, business):
     }
 
 
-def build_message(email, *, rules=None):
-    """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics)."""
+# Client emails that carry the intake link: the reminder only while the intake is missing.
+WITH_INTAKE_LINK = {Kind.CONFIRMATION, Kind.REMINDER}
+
+
+def build_message(email, *, rules=None, now=None):
+    """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics), as sent at `now`."""
     rules = rules or BookingRules.load()
     business = BusinessDetails.load()
-    context = _context(email, rules, business)
+    context = _context(email, rules, business, now or timezone.now())
+    if email.kind in WITH_INTAKE_LINK:
+        path, context["intake_missing"] = intakes.link_for_session(email.appointment)
+        context["intake_url"] = settings.SITE_URL + path
     sessions = [session for session, _ in context["sessions"]]
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())

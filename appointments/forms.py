@@ -15,6 +15,9 @@ from .hygiene import EMAIL_INVALID, display_phone, normalise_email, normalise_ph
 
 DATE_OUTSIDE_BUSINESS_YEARS = f"Please enter a date from {BUSINESS_YEARS[0]} to {BUSINESS_YEARS[-1]}."
 START_INVALID = "That time could not be read. Please choose a time from the list."
+CHOOSE_A_TIME = "Please choose one of the times."
+# Added to a time inside the change cut-off wherever times are offered as a choice.
+NOT_CHANGEABLE_ONLINE = "can’t be changed online"
 HONEYPOT_FILLED = "Please leave this field empty."
 POLICY_REQUIRED = "Please confirm you have read the cancellation policy."
 BOOKING_KEY_INVALID = (
@@ -68,11 +71,15 @@ def slot_value(slot_start):
     return timezone.localtime(slot_start).isoformat(timespec="minutes")
 
 
+def slot_label(slot):
+    """A slot as a choice reads: its day and time, and whether it could be changed online once booked."""
+    label = f"{slot.local_start:%a %b %-d, %-I:%M %p}"
+    return label if slot.changeable_online else f"{label} ({NOT_CHANGEABLE_ONLINE})"
+
+
 def slot_radios(slots):
-    """Radio buttons for a choice of slots, labelled with their day and time."""
-    return forms.RadioSelect(
-        choices=[(slot_value(slot.start), f"{slot.local_start:%a %b %-d, %-I:%M %p}") for slot in slots]
-    )
+    """Radio buttons for a choice of slots, labelled by slot_label."""
+    return forms.RadioSelect(choices=[(slot_value(slot.start), slot_label(slot)) for slot in slots])
 
 
 class SlotStartField(forms.Field):
@@ -199,10 +206,13 @@ class BookingForm(PublicForm):
             'Read the <a href="{}">cancellation policy</a>.', reverse_lazy("services:policies")
         )
         if alternatives:
-            # The chosen time was taken: offer the others right in the form, so
-            # what the client typed stays where it is.
+            # The chosen time was lost: offer the others right in the form, so what the client
+            # typed stays where it is. The lost time rides along, so that pressing Confirm
+            # without choosing offers the same times again (views._other_times_page).
             self.fields["start"].widget = slot_radios(alternatives)
             self.fields["start"].label = "Choose another time"
+            self.fields["start"].error_messages["required"] = CHOOSE_A_TIME
+            self.fields["lost"] = SlotStartField(widget=forms.HiddenInput, required=False)
             self.order_fields(["start", *self.field_order])
 
     def clean_name(self):

@@ -93,6 +93,24 @@ class BookingRules(models.Model):
     def cancellation_cutoff(self):
         return timedelta(hours=self.cancellation_cutoff_hours)
 
+    def change_deadline(self, start):
+        """The last moment a client may cancel or move a session starting at `start` online."""
+        return start - self.cancellation_cutoff
+
+    def can_change_online(self, start, *, now):
+        """The one rule for "can a session starting at `start` still be changed online at `now`":
+        for a booked session (Appointment.client_can_change) and for a time on offer, which the
+        booking pages mark when the cut-off is longer than the minimum notice."""
+        return now <= self.change_deadline(start)
+
+    @property
+    def online_change_limit(self):
+        """Until when clients may change a session online, as the pages and emails say it."""
+        hours = self.cancellation_cutoff_hours
+        if not hours:
+            return "until your session starts"
+        return f"up to {hours} hour{'' if hours == 1 else 's'} before your session"
+
 
 class BusinessDetails(models.Model):
     """Who the practice is, as clients, their emails and search engines see it: one row, edited in admin.
@@ -346,7 +364,7 @@ class Appointment(models.Model):
 
     def client_can_change(self, *, now, rules):
         """Whether the client may still cancel or move this session online."""
-        return self.status == self.Status.BOOKED and self.start - now >= rules.cancellation_cutoff
+        return self.status == self.Status.BOOKED and rules.can_change_online(self.start, now=now)
 
 
 def appointment_from_token(token):

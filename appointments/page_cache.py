@@ -5,7 +5,8 @@ out is most of those pages' cost (bench/RESULTS.md). A saved page is used only w
 the minute it was made, because time moves slots into the minimum notice, and only
 under the availability version it was made with: any saved or deleted session, time
 off, working hours, booking rules, business details or service makes a new version, so
-a booking or a blocked afternoon shows at once. A page carrying a one-off message is never saved.
+a booking or a blocked afternoon shows at once. A page carrying a one-off message is never
+saved, and each display (posture_booking.themes) has its own copy, as the page is written for it.
 The cache only saves work, and no booking relies on it (the details page and the
 booking itself check the slot afresh); when it cannot be reached, pages are made anew.
 """
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from posture_booking.themes import theme_of
+
 VERSION_KEY = "appointments:availability-version"
 PAGE_TIMEOUT = 60  # seconds: a page is only ever used within the minute it was made
 
@@ -31,7 +34,7 @@ def cached_page(request, name, make_response):
         return make_response()  # a message is for this visitor only
     try:
         version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
-        key = f"appointments:page:{version}:{name}:{timezone.now():%Y-%m-%dT%H:%M}"
+        key = f"appointments:page:{version}:{name}:{theme_of(request)}:{timezone.now():%Y-%m-%dT%H:%M}"
         content = cache.get(key)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): making the page anew.", exc)

@@ -1,9 +1,7 @@
-import calendar
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,17 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from intake import intakes
 from services.models import Service
 
 from . import availability, booking, page_cache
-from .calendar import appointment_ics, google_calendar_url, therapist_feed_ics
+from .calendar import appointment_ics, calendar_links, therapist_feed_ics
 from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
 from .models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
 DAY_IN_PAST = "That day has passed. Please pick a day from the calendar."
 DAY_TOO_FAR = "Bookings are open up to {days} days ahead. Please pick a day from the calendar."
-NO_TIMES_LEFT = "There are no free times left on that day. Please pick another day."
 TOO_MANY_CHANGES = (
     "Many bookings and changes have been made from your connection in a short while, so this one "
     "is paused. Please try again later, or contact Julie; what you typed is still here."
@@ -37,6 +35,9 @@ TOO_MANY_CHANGES = (
 FORM_OPEN_TOO_LONG = "This page was open for a while, so please press {button} once more."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
+# The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
+# even when bookings open a year ahead; later weeks are a link away.
+WEEKS_SHOWN = 5
 
 logger = logging.getLogger(__name__)
 
@@ -80,23 +81,25 @@ def _bookable_service():
 
 @dataclass(frozen=True)
 class CalendarDay:
-    """One day of a month grid with its link and screen-reader text worked out here, not in the
-    template: formatting a date and reversing a URL for each of some 90 cells was most of the
-    days page's rendering time."""
+    """One day of the calendar with its link and screen-reader text worked out here, not in the
+    template: formatting a date and reversing a URL for each cell was most of the days page's
+    rendering time."""
 
     day: date
     count: int  # free slots; 0 when nothing is free or the day is not bookable
     number: str  # the day of the month, as shown
+    month: str  # "Dec" on the first day shown and on each 1st, so a week across two months reads right
     label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
     href: str  # where choosing the day leads; "" when nothing is free
 
 
-def _calendar_day(day, count, link):
+def _calendar_day(day, count, link, *, first_shown):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
     return CalendarDay(
         day=day,
         count=count,
         number=str(day.day),
+        month=f"{day:%b}" if day.day == 1 or day == first_shown else "",
         label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}",
         href=link(day) if count else "",
     )
@@ -110,39 +113,45 @@ def _reschedule_day_link(day):
     return f"?day={day.isoformat()}"
 
 
-def _month_grids(days, *, link):
-    """Calendar months (Sunday first, as US calendars are) of CalendarDay cells.
-
-    A cell is None outside its month; link(day) gives a day with free slots its URL.
-    """
-    counts = dict(days)
-    grids = []
-    month_calendar = calendar.Calendar(firstweekday=calendar.SUNDAY)
-    for (year, month), _ in groupby(days, key=lambda item: (item[0].year, item[0].month)):
-        weeks = [
-            [_calendar_day(day, counts.get(day, 0), link) if day.month == month else None for day in week]
-            for week in month_calendar.monthdatescalendar(year, month)
-        ]
-        grids.append({"month": date(year, month, 1), "weeks": weeks})
-    return grids
+def week_start(day):
+    """The Sunday that starts day's week, as US calendars do."""
+    return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _calendar_context(slots, *, now, rules, link):
-    """The month grids and next free times for the horizon's free slots."""
+def _calendar_context(slots, *, now, rules, link, start=None):
+    """WEEKS_SHOWN weeks of CalendarDay cells from the week of start (this week when start is
+    None or past, the horizon's last week at most), links to the weeks before and after when
+    they can be booked, and the next free times. link(day) gives a day with free slots its URL."""
     today = availability.business_today(now)
-    days = availability.count_by_day(slots, first_day=today, last_day=today + timedelta(days=rules.horizon_days))
+    last_bookable = today + timedelta(days=rules.horizon_days)
+    first = week_start(min(max(start or today, today), last_bookable))
+    last = first + timedelta(weeks=WEEKS_SHOWN, days=-1)
+    days = availability.count_by_day(slots, first_day=first, last_day=last)
+    cells = [_calendar_day(day, count, link, first_shown=first) for day, count in days]
+    this_week = week_start(today)
     return {
-        "months": _month_grids(days, link=link),
+        "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
+        "first_day": first,
+        "last_day": last,
+        "earlier": max(first - timedelta(weeks=WEEKS_SHOWN), this_week) if first > this_week else None,
+        "later": last + timedelta(days=1) if last < last_bookable else None,
         "next_slots": slots[:NEXT_SLOTS_SHOWN],
         "has_free_day": bool(slots),
     }
 
 
 def days(request):
-    return page_cache.cached_page(request, "days", lambda: _days_page(request))
+    today = availability.business_today(timezone.now())
+    start = availability.parse_date(request.GET.get("from", today.isoformat()))
+    if start is None:
+        messages.error(request, DATE_INVALID)
+        return redirect("appointments:days")
+    # One saved page per week shown: a date in the past is this week's page.
+    first = week_start(max(start, today))
+    return page_cache.cached_page(request, f"days:{first.isoformat()}", lambda: _days_page(request, first))
 
 
-def _days_page(request):
+def _days_page(request, start):
     now = timezone.now()
     rules = BookingRules.load()
     service = _bookable_service()
@@ -151,8 +160,9 @@ def _days_page(request):
         now=now,
         rules=rules,
         link=_book_day_link,
+        start=start,
     )
-    return render(request, "appointments/days.html", {**calendar, "service": service})
+    return render(request, "appointments/days.html", {**calendar, "service": service, "rules": rules})
 
 
 def day(request, day):
@@ -175,7 +185,7 @@ def _day_page(request, chosen):
         return redirect("appointments:days")
     service = _bookable_service()
     slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
-    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service})
+    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service, "rules": rules})
 
 
 def _alternatives(start, *, service, now, rules):
@@ -209,11 +219,17 @@ def details(request):
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
             return redirect(_day_url(start) if start else reverse("appointments:days"))
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
-        return render(request, "appointments/details.html", {"form": form, "slot": slot, "service": service})
+        return render(
+            request, "appointments/details.html", {"form": form, "slot": slot, "service": service, "rules": rules}
+        )
 
-    context = _posted_details_context(request, service)
+    context = _posted_details_context(request, service, rules=rules, now=now)
     form = context["form"]
     if not form.is_valid():
+        lost = parse_slot_start(request.POST.get("lost"))
+        if lost and "start" in form.errors:
+            # Confirm pressed on the other times without choosing one: offer them again.
+            return _other_times_page(request, context, lost=lost, rules=rules, now=now, validate=True)
         return render(request, "appointments/details.html", context)
     if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
         return refusal
@@ -227,14 +243,8 @@ def details(request):
             now=now,
         )
     except booking.SlotUnavailable as exc:
-        # Keep everything they typed; swap the lost time for a choice of others.
-        alternatives = _alternatives(form.cleaned_data["start"], service=service, now=now, rules=rules)
-        form = BookingForm(request.POST, alternatives=alternatives)
-        form.is_valid()
-        form.add_error("start", str(exc))
-        if not alternatives:
-            form.add_error(None, NO_TIMES_LEFT)
-        return render(request, "appointments/details.html", {**context, "form": form, "slot": None})
+        lost = form.cleaned_data["start"]
+        return _other_times_page(request, context, lost=lost, rules=rules, now=now, notice=str(exc))
     except booking.BookingError as exc:
         # This form's key made another booking: keep what they typed, with a fresh key.
         form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
@@ -245,16 +255,31 @@ def details(request):
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
-def _posted_details_context(request, service):
+def _other_times_page(request, context, *, lost, rules, now, notice="", validate=False):
+    """The details form again when its time was lost (just taken, or no longer offered):
+    everything typed kept, the other free times offered as a choice in the same form, and
+    a calm note, not an error. validate: show the form's errors (Confirm pressed without
+    choosing a time)."""
+    service = context["service"]
+    alternatives = _alternatives(lost, service=service, now=now, rules=rules)
+    form = BookingForm({**request.POST.dict(), "lost": slot_value(lost)}, alternatives=alternatives)
+    if validate:
+        form.is_valid()
+    return render(
+        request,
+        "appointments/details.html",
+        {**context, "form": form, "slot": None, "alternatives": alternatives, "lost_notice": notice},
+    )
+
+
+def _posted_details_context(request, service, *, rules, now):
+    start = parse_slot_start(request.POST.get("start"))
     return {
         "form": BookingForm(request.POST),
         "service": service,
-        "slot": _slot_at(parse_slot_start(request.POST.get("start")), service),
+        "rules": rules,
+        "slot": start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
     }
-
-
-def _slot_at(start, service):
-    return start and availability.Slot(start, start + service.duration)
 
 
 def _day_url(start):
@@ -280,23 +305,27 @@ def _booking_context(request, appointment, rules, now):
         "business": business,  # the page's too: read once
         "can_change": appointment.client_can_change(now=now, rules=rules),
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
-        "google_calendar_url": google_calendar_url(appointment, location=business.location),
+        "change_deadline": rules.change_deadline(appointment.start),
+        "calendar_links": calendar_links(appointment, location=business.location),
     }
 
 
-def _booking_page(request, token, template):
+def _booking_page(request, token, template, *, with_intake=False):
     now = timezone.now()
     appointment, refusal = _appointment_or_refusal(request, token, now=now)
     if refusal:
         return refusal
     context = _booking_context(request, appointment, BookingRules.load(), now)
+    if with_intake:
+        path, context["intake_missing"] = intakes.link_for_session(appointment)
+        context["intake_url"] = request.build_absolute_uri(path)
     return render(request, template, context)
 
 
 # Every page behind a manage link shows someone's booking: never kept by a browser or proxy cache.
 @never_cache
 def confirmed(request, token):
-    return _booking_page(request, token, "appointments/confirmed.html")
+    return _booking_page(request, token, "appointments/confirmed.html", with_intake=True)
 
 
 @never_cache
@@ -359,11 +388,12 @@ def _reschedule_context(request, appointment, rules, now):
     chosen_day = availability.parse_date(request.POST.get("day") or request.GET.get("day"))
     slots = [slot for slot in free if slot.local_start.date() == chosen_day]
     form = RescheduleForm(request.POST or None, alternatives=slots)
+    shown_from = availability.parse_date(request.GET.get("from")) or chosen_day
     context.update(
         form=form,
         chosen_day=chosen_day,
         slots=slots,
-        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link),
+        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link, start=shown_from),
     )
     return context
 
@@ -385,6 +415,10 @@ def reschedule(request, token):
             return refusal
         try:
             booking.reschedule_appointment(appointment=appointment, new_start=form.cleaned_data["start"], now=now)
+        except booking.SlotUnavailable as exc:
+            # The time was just taken: say so calmly, with the free times as they are now.
+            context = _reschedule_context(request, appointment, rules, now)
+            context["lost_notice"] = str(exc)
         except booking.BookingError as exc:
             form.add_error("start", str(exc))
         else:
@@ -395,7 +429,8 @@ def reschedule(request, token):
 
 
 def _details_again(request):
-    return "appointments/details.html", _posted_details_context(request, _bookable_service())
+    context = _posted_details_context(request, _bookable_service(), rules=BookingRules.load(), now=timezone.now())
+    return "appointments/details.html", context
 
 
 def _manage_form_again(build_context, template):
@@ -458,7 +493,7 @@ def calendar_feed(request, token):
     now = timezone.now()
     since = now - FEED_HISTORY
     body = therapist_feed_ics(
-        appointments=Appointment.objects.filter(end__gte=since).select_related("client"),
+        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake"),
         time_off=TimeOff.objects.filter(end__gte=since),
         now=now,
     )

@@ -6,6 +6,8 @@ from django.utils.functional import SimpleLazyObject
 
 from appointments.models import BusinessDetails
 
+from .themes import theme_of
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,3 +27,8 @@ def business(request):
     query. Pages saved by the page cache are sent without rendering, so need none.
     """
     return {"site_url": settings.SITE_URL, "business": SimpleLazyObject(_business_details)}
+
+
+def theme(request):
+    """The display chosen (auto, light or dark), which base.html writes into every page."""
+    return {"theme": theme_of(request)}

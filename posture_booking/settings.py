@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .logging import stdout_logging
@@ -34,6 +35,19 @@ _DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(MISSING_SETTING_HELP)
+
+# Health intake answers are encrypted field by field (intake/crypto.py) with these Fernet keys,
+# comma-separated: the first encrypts, every one decrypts (rotation: README, "Health intake").
+# Unset, a key derived from SECRET_KEY is used, and check --deploy warns.
+INTAKE_ENCRYPTION_KEYS = env.list("INTAKE_ENCRYPTION_KEYS", default=[])
+for _key in INTAKE_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "INTAKE_ENCRYPTION_KEYS: each key must be a Fernet key "
+            '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
+        ) from exc
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
@@ -70,6 +84,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "services",
     "appointments",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "posture_booking.context_processors.business",
+                "posture_booking.context_processors.theme",
             ],
         },
     },
@@ -264,6 +280,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Sends every email that is due; expires so a backlog of ticks does not pile up.
     "send-due-emails": {"task": "appointments.tasks.send_due_emails", "schedule": 60.0, "options": {"expires": 55}},
+    "send-due-intake-emails": {
+        "task": "intake.tasks.send_due_intake_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "worker-heartbeat": {"task": "appointments.tasks.worker_heartbeat", "schedule": 60.0, "options": {"expires": 55}},
 }
 EMAIL_TIMEOUT = 20

@@ -14,14 +14,13 @@ def home(request):
     services = Service.objects.filter(is_active=True)
     business = BusinessDetails.load()
     data = seo.business_data(business=business, services=services, working_hours=WorkingHours.objects.all())
-    return render(
-        request, "services/home.html", {"services": services, "business": business, "json_ld": seo.json_ld(data)}
-    )
+    context = {"services": services, "rules": BookingRules.load(), "business": business, "json_ld": seo.json_ld(data)}
+    return render(request, "services/home.html", context)
 
 
 def service_detail(request, slug):
     service = get_object_or_404(Service.objects.prefetch_related("sections"), slug=slug, is_active=True)
-    return render(request, "services/service_detail.html", {"service": service})
+    return render(request, "services/service_detail.html", {"service": service, "rules": BookingRules.load()})
 
 
 def policies(request):
@@ -30,12 +29,12 @@ def policies(request):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers stay out of the booking steps, the manage links and the calendar feed.
+    """Crawlers stay out of the booking steps, the manage and intake links, the display switch and the calendar feed.
 
     Admin is named only at its well-known default path: a path of Julie's own choosing
     (ADMIN_URL) stays unpublished, and its pages say noindex themselves.
     """
-    lines = ["User-agent: *", "Disallow: /book/", "Disallow: /calendar/"]
+    lines = ["User-agent: *", "Disallow: /book/", "Disallow: /intake/", "Disallow: /theme/", "Disallow: /calendar/"]
     if settings.ADMIN_URL == "admin/":
         lines.append("Disallow: /admin/")
     lines += ["", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]

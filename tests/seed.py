@@ -17,6 +17,7 @@ SEEDS = [
     ("appointments.migrations.0010_therapist_may_export_and_erase", "grant"),
     ("appointments.migrations.0017_business_details", "seed"),
     ("appointments.migrations.0017_business_details", "grant"),
+    ("intake.migrations.0002_consent_text_and_therapist_permission", "seed"),
 ]
 
 

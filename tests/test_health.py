@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from posture_booking.celery import app
 from tests.conftest import free_port
@@ -39,6 +40,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "booking.example.com",
     "SITE_URL": "https://booking.example.com",
+    "INTAKE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
 

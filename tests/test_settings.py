@@ -16,6 +16,7 @@ SETTINGS_VARIABLES = {
     "SITE_URL", "TIME_ZONE", "DEFAULT_FROM_EMAIL", "THERAPIST_EMAIL", "CONN_MAX_AGE",
     "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "FORM_RATE_LIMIT", "FORWARDED_ALLOW_IPS",
     "DJANGO_SETTINGS_MODULE", "ADMIN_URL", "ADMIN_REQUIRE_2FA", "MANAGE_LINK_DAYS_AFTER_SESSION",
+    "INTAKE_ENCRYPTION_KEYS",
 }  # fmt: skip
 
 PROBE = """
@@ -208,3 +209,9 @@ def test_redis_url_is_broker_and_cache():
 def test_two_step_login_is_required_only_when_turned_on():
     assert settings_with(DEBUG="True")["ADMIN_REQUIRE_2FA"] is False
     assert settings_with(DEBUG="True", ADMIN_REQUIRE_2FA="True")["ADMIN_REQUIRE_2FA"] is True
+
+
+def test_an_intake_encryption_key_that_is_not_a_fernet_key_fails():
+    result = load_settings(DEBUG="True", INTAKE_ENCRYPTION_KEYS="not-a-key")
+    assert result.returncode != 0
+    assert "INTAKE_ENCRYPTION_KEYS: each key must be a Fernet key" in result.stderr

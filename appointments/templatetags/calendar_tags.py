@@ -13,8 +13,8 @@ DAYS_AHEAD = 7
 FAILED_EMAILS_SHOWN = 10
 
 
-@register.inclusion_tag("admin/appointments/_upcoming.html")
-def upcoming_sessions():
+@register.inclusion_tag("admin/appointments/_upcoming.html", takes_context=True)
+def upcoming_sessions(context):
     """Today's sessions and the next seven days, for the admin index (one query)."""
     today = timezone.localdate()
     sessions = (
@@ -23,13 +23,18 @@ def upcoming_sessions():
             start__gte=wall_clock_to_utc(today, time.min),
             start__lt=wall_clock_to_utc(today + timedelta(days=DAYS_AHEAD + 1), time.min),
         )
-        .select_related("client")
+        .select_related("client", "client__intake")  # the intake for its badge
         .order_by("start")
     )
     by_day = {}
     for session in sessions:
         by_day.setdefault(timezone.localtime(session.start).date(), []).append(session)
-    return {"today": today, "todays": by_day.pop(today, []), "coming": sorted(by_day.items())}
+    return {
+        "today": today,
+        "todays": by_day.pop(today, []),
+        "coming": sorted(by_day.items()),
+        "user": context["request"].user,
+    }
 
 
 @register.inclusion_tag("admin/appointments/_failed_emails.html")

@@ -23,7 +23,7 @@
         })
         .then(
           function () {
-            status.textContent = "Copied. Now paste it in your calendar app.";
+            status.textContent = button.getAttribute("data-copied") || "Copied.";
           },
           function () {
             status.textContent = "Could not copy: the link is selected, copy it by hand.";

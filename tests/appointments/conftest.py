@@ -7,6 +7,8 @@ import pytest
 
 from appointments.booking import ClientDetails, book_appointment
 from appointments.models import BookingRules, Client, WorkingHours
+from intake import intakes, screen
+from intake.models import ConsentText, Intake
 from services.models import Service
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -116,3 +118,72 @@ def view_only_staff(django_user_model):
 def staff_without_permissions(django_user_model):
     """A staff user with no permission at all: admin lets them log in and see nothing."""
     return _staff_client(django_user_model, "nobody")
+
+
+# --- health intakes (intake app) ---------------------------------------------------
+
+FIRST_SESSION = business_time(2026, 12, 2, 10)
+
+
+def answers(**changes):
+    """A complete intake as the form posts it, nothing flagged; `changes` replace or add fields."""
+    data = {
+        "emergency_name": "Grace Hopper",
+        "emergency_phone": "860-555-0142",
+        "age_range": "30_44",
+        "migraine_since": "5_10",
+        "headache_days": "10",
+        "migraine_days": "6",
+        "medicine_days": "5",
+        "worst_pain": "severe",
+        "preventive_medicines": "Propranolol 40 mg",
+        "acute_medicines": "Sumatriptan",
+        "triggers": "Bright light, skipped meals",
+        "other_headaches": "",
+        **dict.fromkeys(screen.FIELDS, "no"),
+        "screen_details": "",
+        "consent_name": "Ada Lovelace",
+        "consent_version": str(ConsentText.current().version),
+        "action": "send",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def first_booking(service, now):
+    """Ada's first session: Wednesday, December 2, 2026 at 10:00."""
+    details = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    return book_appointment(start=FIRST_SESSION, client_details=details, service=service, now=now)
+
+
+@pytest.fixture
+def ada_intake(first_booking):
+    return intakes.intake_of(first_booking.client)
+
+
+@pytest.fixture
+def intake_url(ada_intake):
+    return ada_intake.get_absolute_url()
+
+
+@pytest.fixture
+def fresh_keys(settings):
+    """Change INTAKE_ENCRYPTION_KEYS within a test: each field caches its Fernet until told to forget it."""
+
+    def use(keys):
+        settings.INTAKE_ENCRYPTION_KEYS = keys
+        for field in [*Intake._meta.fields, *ConsentText._meta.fields]:
+            field.__dict__.pop("f", None)
+        from intake.models import EncryptionCheck
+
+        EncryptionCheck._meta.get_field("value").__dict__.pop("f", None)
+
+    yield use
+    use([])
+
+
+@pytest.fixture
+def clock_at_now(time_machine, now):
+    """The views read the clock: it shows `now` (Tuesday, December 1, 2026, 8:00)."""
+    time_machine.move_to(now, tick=False)

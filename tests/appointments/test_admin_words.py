@@ -106,7 +106,10 @@ def test_the_feed_page_shows_the_link_to_copy_to_subscribe_and_how(julie_in_admi
     url = f"https://posturemassage.example/calendar/{feed.token}.ics"
     assert feed_links(feed) == {"https_url": url, "webcal_url": url.replace("https://", "webcal://")}
     assert f'<input id="feed-url" class="vTextField" type="text" value="{url}" readonly>' in page
-    assert '<button type="button" class="button" data-copy="feed-url" hidden>Copy link</button>' in page
+    assert (
+        '<button type="button" class="button" data-copy="feed-url" '
+        'data-copied="Copied. Now paste it in your calendar app." hidden>Copy link</button>'
+    ) in page
     assert f'href="{url.replace("https://", "webcal://")}"' in page
     assert "Settings &gt; Calendar &gt; Accounts &gt; Add Account &gt; Other &gt; Add Subscribed Calendar" in page
     assert "Other calendars &gt; + &gt; From URL" in page

@@ -41,7 +41,7 @@ def page(client, url):
     return response.content.decode()
 
 
-@pytest.mark.parametrize("url", [DAYS, WEDNESDAY])
+@pytest.mark.parametrize("url", [DAYS, f"{DAYS}?from=2027-01-03", WEDNESDAY])
 def test_a_second_visit_in_the_same_minute_needs_no_query(client, django_assert_num_queries, url):
     first = page(client, url)
     with django_assert_num_queries(0):
@@ -93,6 +93,23 @@ def test_a_saved_page_is_not_used_once_its_minute_is_over(client, clock):
     assert nine_link in page(client, today)
     clock.move_to(nine_am + timedelta(seconds=30))
     assert nine_link not in page(client, today), "9:00 has passed"
+
+
+@pytest.mark.parametrize("url", [DAYS, WEDNESDAY])
+def test_each_display_gets_its_own_saved_page(client, url):
+    assert 'data-theme="auto"' in page(client, url)
+    client.cookies["theme"] = "dark"
+    assert 'data-theme="dark"' in page(client, url)
+    client.cookies["theme"] = "light"
+    assert 'data-theme="light"' in page(client, url)
+    del client.cookies["theme"]
+    assert 'data-theme="auto"' in page(client, url)
+
+
+def test_weeks_asked_for_with_any_day_of_them_share_one_saved_page(client, django_assert_num_queries):
+    first = page(client, f"{DAYS}?from=2026-12-06")
+    with django_assert_num_queries(0):
+        assert page(client, f"{DAYS}?from=2026-12-09") == first
 
 
 def test_a_message_for_one_visitor_is_never_saved_for_the_next(client):

@@ -280,6 +280,15 @@ def test_reschedule_calendar_and_times_agree_on_the_sessions_own_day(client, boo
     assert f"Wednesday, December 2: {len(times)} free times" in text_of(response)
 
 
+def test_reschedule_calendar_shows_the_chosen_days_weeks_and_later_ones_on_request(client, booked):
+    url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
+    chosen = client.get(url, {"day": "2027-01-12"})  # past the first five weeks
+    assert "<caption>January 10 to February 13, 2027</caption>" in chosen.content.decode()
+    assert 'aria-current="date"' in chosen.content.decode()
+    later = client.get(url, {"from": "2027-01-03"})
+    assert "<caption>January 3 to February 6, 2027</caption>" in later.content.decode()
+
+
 def test_reschedule_to_a_bad_time_keeps_the_booking(client, booked):
     url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
     response = client.post(url, {"day": "2026-12-03", "start": "not a time", "website": ""})

@@ -140,7 +140,8 @@ def test_the_confirmation_gives_the_whole_manage_link_and_a_calendar_entry_with_
     response = client.post(reverse("appointments:details"), booking_data(), follow=True)
     appointment = Appointment.objects.get()
     page = unescape(response.content.decode())
-    assert f"http://testserver{appointment.get_manage_url()}" in text_of(response)
+    # The whole link, to copy from a box, and a button to it.
+    assert f'value="http://testserver{appointment.get_manage_url()}" readonly' in page
     assert f'href="http://testserver{appointment.get_manage_url()}"' in page
 
     google = re.search(r'href="(https://[^"]*google[^"]*)"', page).group(1)
@@ -283,7 +284,6 @@ def test_the_days_page_tells_each_days_free_times_in_words(client):
     assert "Tuesday, December 1: no free times" in page  # inside the minimum notice
     assert "Wednesday, December 2: 12 free times" in page
     assert "Thursday, December 3: 1 free time " in page
-    assert "Saturday, January 30: 7 free times" in page  # the horizon's last day
     html = days_page(client).content.decode()
     assert f'href="{day_url("2026-12-02")}"' in html
     assert f'href="{day_url("2026-12-03")}"' in html
@@ -291,21 +291,69 @@ def test_the_days_page_tells_each_days_free_times_in_words(client):
     assert f'href="{day_url("2026-12-06")}"' not in html  # Sunday: closed
 
 
-def test_the_days_page_shows_the_months_of_the_horizon_sunday_first(client):
+def caption_of(response):
+    return re.search(r"<caption>(.*?)</caption>", response.content.decode()).group(1)
+
+
+def days_from(client, day):
+    return client.get(reverse("appointments:days"), {"from": day})
+
+
+def test_the_days_page_opens_on_this_weeks_sunday_with_five_weeks(client):
     response = days_page(client)
-    captions = re.findall(r"<caption>(.*?)</caption>", response.content.decode())
-    assert captions == ["December 2026", "January 2027"]
+    assert caption_of(response) == "November 29 to January 2, 2027"
     weeks = [row for row in calendar_rows(response) if row]
+    assert len(weeks) == 5 and all(len(week) == 7 for week in weeks)
     first_week = weeks[0]
-    assert len(first_week) == 7
-    assert first_week[0].strip() == first_week[1].strip() == ""  # Sunday and Monday are November's
-    assert "Tuesday, December 1" in first_week[2]
-    assert '<span aria-hidden="true">1</span>' in first_week[2]
-    assert "Saturday, December 5" in first_week[6]
-    assert "Sunday, December 6" in weeks[1][0]
-    last_week = weeks[-1]
-    assert "Sunday, January 31: no free times" in last_week[0]
-    assert all(cell.strip() == "" for cell in last_week[1:])  # February's days
+    assert "Sunday, November 29: no free times" in first_week[0]  # the past, greyed, not a month of it
+    assert '<span class="day-month">Nov</span>29' in first_week[0]
+    assert '<span class="day-month">Dec</span>1' in first_week[2]  # a new month is named
+    assert "Saturday, January 2: 7 free times" in weeks[-1][6]
+    html = response.content.decode()
+    assert 'href="?from=2027-01-03#days-heading">Show later dates' in html
+    assert "Show earlier dates" not in html
+
+
+def test_later_dates_reach_the_horizons_last_day_and_no_further(client):
+    later = days_from(client, "2027-01-03")
+    assert caption_of(later) == "January 3 to February 6, 2027"
+    page = text_of(later)
+    assert "Saturday, January 30: 7 free times" in page  # the horizon's last day
+    assert "Sunday, January 31: no free times" in page
+    assert f'href="{day_url("2027-01-30")}"' in later.content.decode()
+    assert "Show later dates" not in page
+    assert 'href="?from=2026-11-29#days-heading">Show earlier dates' in later.content.decode()
+    beyond = days_from(client, "2027-06-01")
+    assert caption_of(beyond) == "January 24 to February 27, 2027"  # from the horizon's last week
+
+
+@pytest.mark.parametrize(
+    ("asked", "caption"),
+    [("2026-12-09", "December 6 to January 9, 2027"), ("2026-10-01", "November 29 to January 2, 2027")],
+)
+def test_the_calendar_starts_on_the_sunday_of_the_week_asked_for_and_never_in_the_past(client, asked, caption):
+    assert caption_of(days_from(client, asked)) == caption
+
+
+@pytest.mark.parametrize("asked", ["soon", "2026-02-30", "9999-01-01"])
+def test_an_unreadable_from_date_leads_back_to_the_first_weeks_with_a_message(client, asked):
+    response = days_from(client, asked)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("appointments:days")
+    assert "That date could not be read." in text_of(client.get(response["Location"]))
+
+
+def test_a_year_of_bookings_still_opens_on_five_short_weeks(client, django_assert_max_num_queries):
+    rules = BookingRules.load()
+    rules.horizon_days = 365
+    rules.save()
+    with django_assert_max_num_queries(8):
+        response = days_page(client)
+    assert len([row for row in calendar_rows(response) if row]) == 5
+    assert "<caption>" in response.content.decode() and response.content.decode().count("<caption>") == 1
+    last = days_from(client, "2027-12-01")
+    assert caption_of(last) == "November 28 to January 1, 2028"
+    assert "Show later dates" not in text_of(last)
 
 
 def test_the_days_page_offers_the_next_three_free_times(client, book):

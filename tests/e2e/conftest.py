@@ -44,13 +44,20 @@ def viewport(request):
 
 
 @pytest.fixture
-def page(browser, viewport):
+def color_scheme():
+    """The device's light or dark setting; a test asks for dark with parametrize("color_scheme", ["dark"])."""
+    return "light"
+
+
+@pytest.fixture
+def page(browser, viewport, color_scheme):
     """A browser tab in Connecticut (the business time zone), on the viewport's screen."""
     from django.conf import settings
 
     name, size = viewport
     context = browser.new_context(
         viewport=size,
+        color_scheme=color_scheme,
         timezone_id=settings.TIME_ZONE,
         is_mobile=name == "phone",
         has_touch=name == "phone",

@@ -1,6 +1,10 @@
 """axe-core and the Nu Html Checker on every public page, reached the way a client reaches it.
 
-The walk books a session, gets a form error, reschedules and cancels, so the
+Every page is checked in the light and the dark display, whether the device's setting or
+the client's own choice (the theme cookie, set against the device's) picked it.
+
+The walk books a session, gets a form error, loses its time to another client,
+chooses another (the confirmation with its link to copy), reschedules and cancels, so the
 checked pages are the ones the server really sends at each step (including the
 error, confirmation and manage pages), not templates rendered on their own.
 Both tools come from npm (package.json); the Nu Html Checker runs on the
@@ -39,12 +43,50 @@ def _follow(page, locator):
     return navigation.value
 
 
+def _someone_else_books(start):
+    """Another client takes this time (the form's value) while the page is open."""
+    from django.utils import timezone
+
+    from appointments.booking import ClientDetails, book_appointment
+    from appointments.forms import parse_slot_start
+    from services.models import Service
+
+    book_appointment(
+        start=parse_slot_start(start),
+        client_details=ClientDetails(name="Quicker Client", email="quicker@example.com", phone="+18605550188"),
+        service=Service.objects.get(slug="craniosacral-therapy"),
+        now=timezone.now(),
+    )
+
+
+def _open_round_the_clock():
+    """Working hours round the clock, so that whenever the walk runs some offered times are
+    inside the change cut-off (12 hours' notice, 24 hours' cut-off) and marked."""
+    from datetime import time
+
+    from appointments.models import WorkingHours
+
+    WorkingHours.objects.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(weekday=day, start_time=time(0), end_time=time(23, 59)) for day in range(7)
+    )
+
+
 def visit_public_pages(page, base_url):
     """Walk every public page as a client would; yield (name, response) with the browser on that page."""
+    _open_round_the_clock()
     yield "home", page.goto(base_url + "/")
     yield "service", _follow(page, page.get_by_role("link", name="About the therapy").first)
     yield "policies", page.goto(base_url + "/policies/")
+    yield "theme", _follow(page, page.get_by_role("link", name="Light or dark display"))
     yield "days", _follow(page, page.get_by_role("link", name="Book a session").first)
+    # The soonest times start less than 24 hours away (hours round the clock): marked as such.
+    yield (
+        "details-inside-cutoff",
+        _follow(page, page.get_by_role("link", name=re.compile("can’t be changed online")).first),
+    )
+    yield "times-inside-cutoff", _follow(page, page.get_by_role("link", name="Change time"))
+    page.goto(base_url + "/book/")
     # A day a week or more away, so the booking can still be changed online.
     yield "times", _follow(page, page.get_by_role("link", name=re.compile(r"\d+ free times?")).nth(6))
     yield "details", _follow(page, page.get_by_role("link", name=re.compile(r"^\d{1,2}:\d\d [AP]M")).first)
@@ -56,7 +98,22 @@ def visit_public_pages(page, base_url):
     yield "details-with-errors", _follow(page, page.get_by_role("button", name="Confirm booking"))
 
     page.get_by_label("Phone").fill("860 555 0199")
+    _someone_else_books(page.locator("input[name=start]").input_value())
+    yield "details-time-lost", _follow(page, page.get_by_role("button", name="Confirm booking"))
+
+    page.get_by_role("radio").first.check()
     yield "confirmed", _follow(page, page.get_by_role("button", name="Confirm booking"))
+    confirmed_url = page.url
+
+    yield "intake", _follow(page, page.get_by_role("link", name="Fill in my health intake"))
+    page.get_by_label("Name", exact=True).fill("Grace Hopper")
+    page.get_by_label("On how many days did you have a headache?").fill("40")
+    yield "intake-with-errors", _follow(page, page.get_by_role("button", name="Send to Julie"))
+    page.get_by_label("On how many days did you have a headache?").fill("4")
+    yield "intake-saved", _follow(page, page.get_by_role("button", name="Save and finish later"))
+    yield "intake-bad-link", page.goto(base_url + "/intake/not-a-real-link/")
+
+    page.goto(confirmed_url)
     yield "manage", _follow(page, page.locator("a.manage-url"))
 
     yield "reschedule-days", _follow(page, page.get_by_role("link", name="Reschedule"))
@@ -78,7 +135,13 @@ def visit_public_pages(page, base_url):
     yield "server-error", page.goto(base_url + SERVER_ERROR_URL)
 
 
-EXPECTED_STATUS = {"bad-link": 404, "not-found": 404, "server-error": 500}
+EXPECTED_STATUS = {
+    "bad-link": 404,
+    "not-found": 404,
+    "server-error": 500,
+    "intake-with-errors": 400,
+    "intake-bad-link": 404,
+}
 
 
 def _serious_axe_findings(page):
@@ -93,14 +156,28 @@ def _serious_axe_findings(page):
     ]
 
 
-def test_axe_finds_nothing_serious_on_any_public_page(live_server, page, viewport):
+# (screen, the device's setting, the client's choice on the site if any)
+DISPLAYS = [
+    ("phone", "light", None),
+    ("desktop", "light", None),
+    ("phone", "dark", None),
+    ("desktop", "light", "dark"),
+    ("phone", "dark", "light"),
+]
+
+
+@pytest.mark.parametrize(("viewport", "color_scheme", "chosen"), DISPLAYS, indirect=["viewport"])
+def test_axe_finds_nothing_serious_on_any_public_page(live_server, page, viewport, color_scheme, chosen):
     _require(AXE_JS, "axe-core")
+    if chosen:
+        page.context.add_cookies([{"name": "theme", "value": chosen, "url": live_server.url}])
     findings = {}
     for name, response in visit_public_pages(page, live_server.url):
         assert response.status == EXPECTED_STATUS.get(name, 200), (name, response.status, page.url)
         if serious := _serious_axe_findings(page):
             findings[name] = serious
-    assert not findings, f"axe-core, {viewport[0]} screen:\n" + json.dumps(findings, indent=2)
+    display = f"{viewport[0]} screen, device {color_scheme}, chosen {chosen or 'nothing'}"
+    assert not findings, f"axe-core, {display}:\n" + json.dumps(findings, indent=2)
 
 
 def _vnu_errors(documents, tmp_path):

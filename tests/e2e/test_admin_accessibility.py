@@ -16,6 +16,8 @@ from django.utils import timezone
 from appointments.availability import horizon_slots, wall_clock_to_utc
 from appointments.booking import ClientDetails, book_appointment
 from appointments.models import Appointment, CalendarFeed, Client, TimeOff
+from intake import intakes
+from intake.models import ConsentText
 from services.models import Service
 from tests.e2e.test_accessibility import AXE_JS, _require, _serious_axe_findings, _vnu_errors
 from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
@@ -52,6 +54,15 @@ def julies_pages():
     # A session that began an hour ago shows the Completed and No-show buttons on today's page.
     began = max(now - timedelta(hours=1), wall_clock_to_utc(today, time(0)))
     Appointment.objects.create(client=client, service=service, start=began, end=began + service.duration)
+    # Grace's intake, sent with an answer that needs Julie's attention.
+    intake = intakes.intake_of(client)
+    intakes.send_intake(
+        intake=intake,
+        answers={"emergency_name": "Ada Hopper", "headache_days": 9, "migraine_days": 4, "seizures": "yes"},
+        consent_text=ConsentText.current(),
+        consent_name="Grace Hopper",
+        now=now,
+    )
     feed = CalendarFeed.load()
     free = wall_clock_to_utc(day, time(13))
     changelist = reverse("admin:appointments_appointment_changelist")
@@ -78,6 +89,11 @@ def julies_pages():
         ("calendar-feed", reverse("admin:appointments_calendarfeed_change", args=[feed.pk])),
         ("business-details", reverse("admin:appointments_businessdetails_change", args=[1])),
         ("appointments-cancelled", reverse("admin:appointments_appointment_changelist") + "?status=cancelled"),
+        ("intakes", reverse("admin:intake_intake_changelist")),
+        ("intake", reverse("admin:intake_intake_change", args=[intake.pk])),
+        ("intake-print", reverse("admin:intake_intake_print", args=[intake.pk])),
+        ("consent-texts", reverse("admin:intake_consenttext_changelist")),
+        ("consent-text-add", reverse("admin:intake_consenttext_add")),
     ]
 
 
@@ -98,6 +114,9 @@ SHOWS = {
     "client-sessions": "Grace Hopper",
     "client-search": "Grace Hopper",
     "time-off": "Dentist",
+    "client": "Needs your attention",
+    "intake": "Needs your attention",
+    "intake-print": "Ada Hopper",
 }
 
 

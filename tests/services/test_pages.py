@@ -50,7 +50,7 @@ def test_public_page_renders_with_a_book_a_session_link(client, name):
 def test_every_page_shares_the_layout_with_skip_link_main_and_footer(client, settings, name):
     html = client.get(url_of(name)).content.decode()
 
-    assert '<html lang="en">' in html
+    assert '<html lang="en" data-theme="auto">' in html
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert '<meta name="description" content="' in html

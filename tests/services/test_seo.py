@@ -182,7 +182,8 @@ def test_robots_txt_keeps_crawlers_out_of_bookings_and_the_feed_and_names_the_si
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
-    assert {"Disallow: /book/", "Disallow: /calendar/", "Disallow: /admin/"} <= set(lines)
+    disallowed = {"/book/", "/intake/", "/theme/", "/calendar/", "/admin/"}
+    assert {f"Disallow: {path}" for path in disallowed} <= set(lines)
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
     assert "Disallow: /" not in lines, "the public pages stay open"
 
