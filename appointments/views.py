@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,8 @@ TOO_MANY_CHANGES = (
 # Shown when a form comes back because its security token had gone stale (the cookie expired
 # while the page was open): nothing was done, what they typed is still there.
 FORM_OPEN_TOO_LONG = "This page was open for a while, so please press {button} once more."
+CHOOSE_SERVICE_FIRST = "Please choose a session first."
+SERVICE_NOT_OPEN = "That session is not open for booking online. Please choose one of these, or contact Julie."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
 # The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
@@ -71,12 +74,47 @@ def _count_change(request, group):
     _change_usage(request, group, increment=True)
 
 
-def _bookable_service():
-    """The service the booking pages sell: Julie offers one (CSMT)."""
-    service = Service.objects.filter(is_active=True).order_by("pk").first()
-    if service is None:
+def _open_services():
+    return list(Service.objects.filter(is_active=True).order_by("name", "pk"))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the booking pages sell, from their ?service= parameter.
+
+    One open service (Julie's usual case): that one, and the links carry no parameter, so the
+    pages and URLs stay as they always were. Several: the one named, and every link names it;
+    none named means the client chooses first. A name that is not an open service is refused.
+    """
+
+    service: Service | None  # None: the client must choose first
+    services: list  # every open service
+    refused: bool = False  # the name given is not an open service
+
+    @property
+    def query(self):
+        """The parameter the links of this service's pages carry: '' when Julie offers one service."""
+        return f"service={self.service.slug}" if self.service and len(self.services) > 1 else ""
+
+
+def _choice(slug):
+    services = _open_services()
+    if not services:
         raise Http404("No service is open for booking.")
-    return service
+    if slug:
+        service = next((s for s in services if s.slug == slug), None)
+        return Choice(service, services, refused=service is None)
+    return Choice(services[0] if len(services) == 1 else None, services)
+
+
+def _choose_first(request, choice):
+    """Where a booking page goes when it has no service to show: back to the choice, saying why."""
+    messages.error(request, SERVICE_NOT_OPEN if choice.refused else CHOOSE_SERVICE_FIRST)
+    return redirect("appointments:days")
+
+
+def _with_query(url, query):
+    return f"{url}?{query}" if query else url
 
 
 @dataclass(frozen=True)
@@ -105,8 +143,8 @@ def _calendar_day(day, count, link, *, first_shown):
     )
 
 
-def _book_day_link(day):
-    return reverse("appointments:day", kwargs={"day": day.isoformat()})
+def _book_day_link(day, query=""):
+    return _with_query(reverse("appointments:day", kwargs={"day": day.isoformat()}), query)
 
 
 def _reschedule_day_link(day):
@@ -140,52 +178,72 @@ def _calendar_context(slots, *, now, rules, link, start=None):
     }
 
 
+def _service_param(request):
+    """The ?service= the client asked for: a slug, or '' (a name that cannot be one is kept
+    out of cache keys and refused by _choice like any unknown name)."""
+    slug = request.GET.get("service", "")
+    return slug if not slug or slug_re.fullmatch(slug) else "-"
+
+
 def days(request):
+    slug = _service_param(request)
     today = availability.business_today(timezone.now())
     start = availability.parse_date(request.GET.get("from", today.isoformat()))
     if start is None:
         messages.error(request, DATE_INVALID)
-        return redirect("appointments:days")
-    # One saved page per week shown: a date in the past is this week's page.
+        return redirect(_with_query(reverse("appointments:days"), slug and f"service={slug}"))
+    # One saved page per service and week shown: a date in the past is this week's page.
     first = week_start(max(start, today))
-    return page_cache.cached_page(request, f"days:{first.isoformat()}", lambda: _days_page(request, first))
+    return page_cache.cached_page(request, f"days:{slug}:{first.isoformat()}", lambda: _days_page(request, first, slug))
 
 
-def _days_page(request, start):
+def _days_page(request, start, slug):
+    choice = _choice(slug)
+    if choice.refused:
+        return _choose_first(request, choice)
+    if choice.service is None:
+        return render(request, "appointments/services.html", {"services": choice.services})
     now = timezone.now()
     rules = BookingRules.load()
-    service = _bookable_service()
+    service = choice.service
     calendar = _calendar_context(
         availability.horizon_slots(now=now, length=service.duration, rules=rules),
         now=now,
         rules=rules,
-        link=_book_day_link,
+        link=lambda day: _book_day_link(day, choice.query),
         start=start,
     )
-    return render(request, "appointments/days.html", {**calendar, "service": service, "rules": rules})
+    context = {**calendar, "service": service, "query": choice.query, "several": len(choice.services) > 1}
+    return render(request, "appointments/days.html", {**context, "rules": rules})
 
 
 def day(request, day):
+    slug = _service_param(request)
     chosen = availability.parse_date(day)
     if chosen is None:
         messages.error(request, DATE_INVALID)
-        return redirect("appointments:days")
-    return page_cache.cached_page(request, f"day:{chosen.isoformat()}", lambda: _day_page(request, chosen))
+        return redirect(_with_query(reverse("appointments:days"), slug and f"service={slug}"))
+    return page_cache.cached_page(request, f"day:{slug}:{chosen.isoformat()}", lambda: _day_page(request, chosen, slug))
 
 
-def _day_page(request, chosen):
+def _day_page(request, chosen, slug):
+    choice = _choice(slug)
+    if choice.service is None:
+        return _choose_first(request, choice)
+    days_url = _with_query(reverse("appointments:days"), choice.query)
     now = timezone.now()
     rules = BookingRules.load()
     today = availability.business_today(now)
     if chosen < today:
         messages.error(request, DAY_IN_PAST)
-        return redirect("appointments:days")
+        return redirect(days_url)
     if chosen > today + timedelta(days=rules.horizon_days):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
-        return redirect("appointments:days")
-    service = _bookable_service()
+        return redirect(days_url)
+    service = choice.service
     slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
-    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service, "rules": rules})
+    context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
+    return render(request, "appointments/day.html", {**context, "rules": rules})
 
 
 def _alternatives(start, *, service, now, rules):
@@ -210,21 +268,29 @@ def _alternatives(start, *, service, now, rules):
 def details(request):
     now = timezone.now()
     rules = BookingRules.load()
-    service = _bookable_service()
 
     if request.method == "GET":
+        choice = _choice(request.GET.get("service"))
+        if choice.service is None:
+            return _choose_first(request, choice)
+        service = choice.service
         start = parse_slot_start(request.GET.get("start"))
         slot = start and availability.find_free_slot(start, now=now, length=service.duration, rules=rules)
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
-            return redirect(_day_url(start) if start else reverse("appointments:days"))
+            days_url = _with_query(reverse("appointments:days"), choice.query)
+            return redirect(_day_url(start, choice.query) if start else days_url)
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
-        return render(
-            request, "appointments/details.html", {"form": form, "slot": slot, "service": service, "rules": rules}
-        )
+        context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
+        return render(request, "appointments/details.html", context)
 
-    context = _posted_details_context(request, service, rules=rules, now=now)
-    form = context["form"]
+    context = _posted_details_context(request, rules=rules, now=now)
+    form, service = context["form"], context["service"]
+    if service is None:
+        # The session asked for is not open (any more): nothing is booked, what they typed stays.
+        form.is_valid()
+        form.add_error(None, SERVICE_NOT_OPEN)
+        return render(request, "appointments/details.html", context)
     if not form.is_valid():
         lost = parse_slot_start(request.POST.get("lost"))
         if lost and "start" in form.errors:
@@ -272,18 +338,24 @@ def _other_times_page(request, context, *, lost, rules, now, notice="", validate
     )
 
 
-def _posted_details_context(request, service, *, rules, now):
+def _posted_details_context(request, *, rules, now):
+    """The details page for a posted form: its service (None when the one posted is not open)
+    and its time, checked afresh."""
+    choice = _choice(request.POST.get("service"))
+    service = choice.service
     start = parse_slot_start(request.POST.get("start"))
     return {
         "form": BookingForm(request.POST),
         "service": service,
+        "query": choice.query,
+        "services": choice.services,
         "rules": rules,
-        "slot": start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
+        "slot": service and start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
     }
 
 
-def _day_url(start):
-    return reverse("appointments:day", kwargs={"day": timezone.localtime(start).date().isoformat()})
+def _day_url(start, query=""):
+    return _book_day_link(timezone.localtime(start).date(), query)
 
 
 def _appointment_or_refusal(request, token, *, now):
@@ -427,7 +499,7 @@ def reschedule(request, token):
 
 
 def _details_again(request):
-    context = _posted_details_context(request, _bookable_service(), rules=BookingRules.load(), now=timezone.now())
+    context = _posted_details_context(request, rules=BookingRules.load(), now=timezone.now())
     return "appointments/details.html", context
 
 
