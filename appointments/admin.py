@@ -279,15 +279,15 @@ class AppointmentAdmin(
 ):
     form = AppointmentAdminForm
     # What Julie needs first on her phone: when, who (to call or write), status, emails.
-    list_display = ["when", "who", "status", "email_status", "source"]
-    list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
+    list_display = ["when", "who", "service", "status", "email_status", "source"]
+    list_filter = [WhenFilter, "status", "service", ("source", BookedFilter), DetailsDifferFilter]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client__name", "client__email"]
     phone_search_fields = ["client_phone", "client__phone"]
     readonly_fields = ["client_record"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
-    list_select_related = ["client"]
+    list_select_related = ["client", "service"]
     inlines = [OutgoingEmailInline]
 
     def get_fields(self, request, obj=None):

@@ -72,9 +72,10 @@ def _day_bounds(day):
 
 
 def _sessions(window_start, window_end, *, with_cancelled):
-    # The client's intake too, for its badge (intake_tags.intake_badge): no query per session.
+    # The client's intake too, for its badge (intake_tags.intake_badge), and the service the day
+    # view names: no query per session.
     sessions = Appointment.objects.filter(start__lt=window_end, end__gt=window_start).select_related(
-        "client", "client__intake"
+        "client", "client__intake", "service"
     )
     if not with_cancelled:
         sessions = sessions.exclude(status=Appointment.Status.CANCELLED)

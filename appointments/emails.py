@@ -60,6 +60,7 @@ def _context(email, rules, now):
         "appointment": appointment,
         "client": appointment.client,
         "service": appointment.service,
+        "name_service": appointment.service.is_one_of_several(),
         "rules": rules,
         # Whether the client can still change it online as they read this (sent now).
         "can_change": appointment.client_can_change(now=now, rules=rules),

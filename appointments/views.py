@@ -563,7 +563,7 @@ def calendar_feed(request, token):
     now = timezone.now()
     since = now - FEED_HISTORY
     body = therapist_feed_ics(
-        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake"),
+        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake", "service"),
         time_off=TimeOff.objects.filter(end__gte=since),
         now=now,
     )
