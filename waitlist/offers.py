@@ -182,7 +182,7 @@ def accept(*, offer, now):
     gone = None
     with transaction.atomic():
         booking.lock_calendar()
-        offer = Offer.objects.select_for_update().select_related("entry", "appointment").get(pk=offer.pk)
+        offer = Offer.objects.select_for_update(of=("self",)).select_related("entry", "appointment").get(pk=offer.pk)
         entry = offer.entry
         if offer.status == Offer.Status.ACCEPTED:
             return offer.appointment
