@@ -743,6 +743,13 @@ class TimeOffAdmin(TwelveHourTimesAdmin, DateHierarchyInBusinessYears, admin.Mod
             done = SESSIONS_CANCELLED if cancel else SESSIONS_KEPT
             self.message_user(request, done.format(count=_sessions(len(sessions))), messages.SUCCESS)
 
+    def delete_model(self, request, obj):
+        booking.delete_time_off(time_off=obj, now=timezone.now())
+
+    def delete_queryset(self, request, queryset):
+        for time_off in queryset:
+            booking.delete_time_off(time_off=time_off, now=timezone.now())
+
     def response_add(self, request, obj, post_url_continue=None):
         # Blocked off from the calendar: back to the day she was looking at.
         back = admin_booking.next_url(request)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import outbox
@@ -47,6 +48,16 @@ KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
 )
+
+
+# Sent inside the transaction that freed [start, end) of the calendar, with the calendar lock
+# held: a cancellation, a move, or time off shortened or removed (the waitlist offers it).
+# Keyword arguments: start, end, now.
+time_freed = Signal()
+
+
+def _freed(*, start, end, now):
+    time_freed.send(sender=None, start=start, end=end, now=now)
 
 
 class BookingError(Exception):
@@ -207,6 +218,8 @@ def save_appointment_from_admin(*, appointment, now, confirm=True):
                 appointment.save()
         except IntegrityError as exc:
             raise SlotUnavailable(SLOT_TAKEN) from exc
+        if cancelled or moved:
+            _freed(start=before.start, end=before.end, now=now)
         # Julie made the change herself: the client hears of it, she does not.
         if newly_booked:
             outbox.record_booked(appointment, rules=rules, now=now, tell_julie=False, confirm=confirm)
@@ -328,6 +341,7 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True, tell_clie
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
         outbox.record_cancelled(appointment, now=now, tell_julie=by_client, tell_client=tell_client)
+        _freed(start=appointment.start, end=appointment.end, now=now)
     return appointment
 
 
@@ -344,7 +358,7 @@ def reschedule_appointment(*, appointment, new_start, now):
         )
         if slot is None:
             raise SlotUnavailable(SLOT_TAKEN)
-        previous_start = appointment.start
+        previous_start, previous_end = appointment.start, appointment.end
         appointment.start, appointment.end = slot.start, slot.end
         appointment.sequence += 1
         try:
@@ -353,6 +367,7 @@ def reschedule_appointment(*, appointment, new_start, now):
         except IntegrityError as exc:
             raise SlotUnavailable(SLOT_TAKEN) from exc
         outbox.record_moved(appointment, previous_start=previous_start, rules=rules, now=now)
+        _freed(start=previous_start, end=previous_end, now=now)
     return appointment
 
 
@@ -442,7 +457,16 @@ def save_time_off(*, time_off, cancel_overlapping, now):
     client (cancel_overlapping=True) or kept. Returns the sessions it found, in time order."""
     with transaction.atomic():
         lock_calendar()
+        before = TimeOff.objects.filter(pk=time_off.pk).first() if time_off.pk else None
         time_off.save()
+        if before is not None:
+            # The parts of the old time off the new one no longer covers are free again.
+            for start, end in [
+                (before.start, min(before.end, time_off.start)),
+                (max(before.start, time_off.end), before.end),
+            ]:
+                if start < end:
+                    _freed(start=start, end=end, now=now)
         sessions = list(sessions_in_time_off(start=time_off.start, end=time_off.end, now=now))
         if cancel_overlapping:
             sessions = [
@@ -450,3 +474,12 @@ def save_time_off(*, time_off, cancel_overlapping, now):
                 for session in sessions
             ]
     return sessions
+
+
+def delete_time_off(*, time_off, now):
+    """Remove Julie's time off: its hours are free again."""
+    with transaction.atomic():
+        lock_calendar()
+        start, end = time_off.start, time_off.end
+        time_off.delete()
+        _freed(start=start, end=end, now=now)

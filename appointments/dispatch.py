@@ -131,21 +131,19 @@ def problem_in_plain_words(exc):
     return NOT_SENT
 
 
-def _claimable(now):
-    """Pending, due rows, locked as they are read; rows another worker holds are skipped."""
-    return OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
-        skip_locked=True, of=("self",)
-    )
-
-
-def claim(*, now, email_id=None):
+def claim(*, now, email_id=None, model=OutgoingEmail):
     """Claim the next due pending row (or this one): count the attempt, lease it, commit.
 
     Returns the claimed row, or None when nothing is due. Runs its own transaction,
-    which commits before the caller talks to any SMTP server.
+    which commits before the caller talks to any SMTP server. model: another app's
+    table of owed emails (intake's, the waitlist's) with the same status, due_at and
+    attempts fields, sent by this same protocol.
     """
     with transaction.atomic():
-        rows = _claimable(now)
+        # Pending, due rows, locked as they are read; rows another worker holds are skipped.
+        rows = model.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
+            skip_locked=True, of=("self",)
+        )
         if email_id is not None:
             rows = rows.filter(pk=email_id)
         email = rows.order_by("due_at", "pk").first()
@@ -158,26 +156,37 @@ def claim(*, now, email_id=None):
 
 
 def send_claimed(claimed, *, now, rules=None):
-    """Send a row claimed by claim() and record the outcome; a no-op if it changed since.
+    """Send a row claimed by claim() and record the outcome; a no-op if it changed since."""
+    send_claimed_row(
+        claimed,
+        rows=OutgoingEmail.objects.select_related("appointment__client", "appointment__service"),
+        build=lambda email: emails.build_message(email, rules=rules, now=now),
+        still_wanted=lambda email: emails.is_still_wanted(email, now=now),
+        now=now,
+    )
+
+
+def send_claimed_row(claimed, *, rows, build, now, still_wanted=lambda email: True):
+    """send_claimed for any table of owed emails: rows is its queryset, build(email) makes the
+    message, still_wanted(email) says whether it still makes sense (or it is marked skipped).
 
     Holds the row's lock from the re-check to the commit, so no other worker claims it
     while its SMTP conversation is under way, however long that takes.
     """
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update(of=("self",))
-            .select_related("appointment__client", "appointment__service")
+            rows.select_for_update(of=("self",))
             .filter(pk=claimed.pk, status=Status.PENDING, attempts=claimed.attempts)
             .first()
         )
         if email is None:
             return  # Julie changed it, or our lease ended and another worker claimed it.
-        if not emails.is_still_wanted(email, now=now):
+        if not still_wanted(email):
             email.status = Status.SKIPPED
             email.save(update_fields=["status"])
             return
         try:
-            emails.build_message(email, rules=rules, now=now).send()
+            build(email).send()
         except Exception as exc:
             _record_failure(email, exc, now=now)
             return

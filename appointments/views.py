@@ -18,6 +18,7 @@ from django_ratelimit.core import get_usage
 
 from intake import intakes
 from services.models import Service
+from waitlist.offers import waitlist_days
 
 from . import availability, booking, page_cache
 from .calendar import appointment_ics, calendar_links, therapist_feed_ics
@@ -129,22 +130,30 @@ class CalendarDay:
     month: str  # "Dec" on the first day shown and on each 1st, so a week across two months reads right
     label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
     href: str  # where choosing the day leads; "" when nothing is free
+    waitlist_href: str = ""  # a full day one may wait for: its waitlist
 
 
-def _calendar_day(day, count, link, *, first_shown):
+def _calendar_day(day, count, link, *, first_shown, waitlist=False):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
+    waitlist_href = _waitlist_link(day) if waitlist and not count else ""
     return CalendarDay(
         day=day,
         count=count,
         number=str(day.day),
         month=f"{day:%b}" if day.day == 1 or day == first_shown else "",
-        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}",
+        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}"
+        + (", join its waitlist" if waitlist_href else ""),
         href=link(day) if count else "",
+        waitlist_href=waitlist_href,
     )
 
 
 def _book_day_link(day, query=""):
     return _with_query(reverse("appointments:day", kwargs={"day": day.isoformat()}), query)
+
+
+def _waitlist_link(day):
+    return reverse("waitlist:join", kwargs={"day": day.isoformat()})
 
 
 def _reschedule_day_link(day):
@@ -156,16 +165,21 @@ def week_start(day):
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _calendar_context(slots, *, now, rules, link, start=None):
+def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
     """WEEKS_SHOWN weeks of CalendarDay cells from the week of start (this week when start is
     None or past, the horizon's last week at most), links to the weeks before and after when
-    they can be booked, and the next free times. link(day) gives a day with free slots its URL."""
+    they can be booked, and the next free times. link(day) gives a day with free slots its URL,
+    and with waitlist, a full day one may still wait for (waitlist.offers.waitlist_days) links to its waitlist."""
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     first = week_start(min(max(start or today, today), last_bookable))
     last = first + timedelta(weeks=WEEKS_SHOWN, days=-1)
     days = availability.count_by_day(slots, first_day=first, last_day=last)
-    cells = [_calendar_day(day, count, link, first_shown=first) for day, count in days]
+    wait_from, wait_until = waitlist_days(now=now, rules=rules)
+    cells = [
+        _calendar_day(day, count, link, first_shown=first, waitlist=waitlist and wait_from <= day <= wait_until)
+        for day, count in days
+    ]
     this_week = week_start(today)
     return {
         "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
@@ -175,6 +189,7 @@ def _calendar_context(slots, *, now, rules, link, start=None):
         "later": last + timedelta(days=1) if last < last_bookable else None,
         "next_slots": slots[:NEXT_SLOTS_SHOWN],
         "has_free_day": bool(slots),
+        "waitlist_shown": any(cell.waitlist_href for cell in cells),
     }
 
 
@@ -212,6 +227,7 @@ def _days_page(request, start, slug):
         rules=rules,
         link=lambda day: _book_day_link(day, choice.query),
         start=start,
+        waitlist=True,
     )
     context = {**calendar, "service": service, "query": choice.query, "several": len(choice.services) > 1}
     return render(request, "appointments/days.html", {**context, "rules": rules})
@@ -242,7 +258,9 @@ def _day_page(request, chosen, slug):
         return redirect(days_url)
     service = choice.service
     slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
+    wait_from, wait_until = waitlist_days(now=now, rules=rules)
     context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
+    context["waitlist_open"] = wait_from <= chosen <= wait_until
     return render(request, "appointments/day.html", {**context, "rules": rules})
 
 

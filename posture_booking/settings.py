@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "services",
     "appointments",
     "intake",
+    "waitlist",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-emails": {"task": "appointments.tasks.send_due_emails", "schedule": 60.0, "options": {"expires": 55}},
     "send-due-intake-emails": {
         "task": "intake.tasks.send_due_intake_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "send-due-waitlist-emails": {
+        "task": "waitlist.tasks.send_due_waitlist_emails",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

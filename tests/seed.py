@@ -16,6 +16,7 @@ SEEDS = [
     ("appointments.migrations.0005_therapist_group", "create_group"),
     ("appointments.migrations.0010_therapist_may_export_and_erase", "grant"),
     ("intake.migrations.0002_consent_text_and_therapist_permission", "seed"),
+    ("waitlist.migrations.0002_therapist_sees_the_waitlist", "grant"),
 ]
 
 

@@ -89,6 +89,7 @@ def visit_public_pages(page, base_url):
     page.goto(base_url + "/book/")
     # A day a week or more away, so the booking can still be changed online.
     yield "times", _follow(page, page.get_by_role("link", name=re.compile(r"\d+ free times?")).nth(6))
+    times_url = page.url
     yield "details", _follow(page, page.get_by_role("link", name=re.compile(r"^\d{1,2}:\d\d [AP]M")).first)
 
     page.get_by_label("Your name").fill("Ada Lovelace")
@@ -124,6 +125,17 @@ def visit_public_pages(page, base_url):
     yield "cancel", _follow(page, page.get_by_role("link", name="Cancel this session"))
     yield "manage-after-cancel", _follow(page, page.get_by_role("button", name="Yes, cancel my session"))
 
+    page.goto(times_url)
+    yield "waitlist-join", _follow(page, page.get_by_role("link", name="Join the waitlist for this day"))
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Phone").fill("12")
+    yield "waitlist-join-with-errors", _follow(page, page.get_by_role("button", name="Join the waitlist"))
+    page.get_by_label("Phone").fill("860 555 0199")
+    # The day has free times: a calm note pointing to them, not an entry.
+    yield "waitlist-free-time-fits", _follow(page, page.get_by_role("button", name="Join the waitlist"))
+    yield "waitlist-bad-link", page.goto(base_url + "/waitlist/offer/not-a-real-link/")
+
     yield "bad-link", page.goto(base_url + "/book/manage/not-a-real-link/")
     yield "not-found", page.goto(base_url + "/no-such-page/")
     page.route(
@@ -137,6 +149,7 @@ def visit_public_pages(page, base_url):
 
 EXPECTED_STATUS = {
     "bad-link": 404,
+    "waitlist-bad-link": 404,
     "not-found": 404,
     "server-error": 500,
     "intake-with-errors": 400,
