@@ -7,10 +7,10 @@ well as colour (circle, square, diamond), so the chart reads without colour.
 
 from math import ceil
 
-WIDTH, HEIGHT = 640, 280
+WIDTH, HEIGHT = 480, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 44
 MAX_DAYS = 7
-MAX_LABELS = 8
+MAX_LABELS = 6
 
 
 def chart(trend):

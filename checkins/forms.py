@@ -22,7 +22,7 @@ def days(label, **kwargs):
         label=label,
         choices=DAYS,
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "days-choice"}),
+        widget=forms.RadioSelect,
         error_messages={"required": PICK_ONE, "invalid_choice": PICK_ONE},
         **kwargs,
     )

@@ -192,6 +192,7 @@ class CheckinView(models.Model):
     class Meta:
         ordering = ["-viewed_at", "-pk"]
         verbose_name = "view of check-in answers"
+        verbose_name_plural = "views of check-in answers"
 
     def __str__(self):
         return f"Seen by {self.viewer_name}"
