@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from checkins import admin as checkins_admin
 from intake import admin as intake_admin
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
@@ -611,8 +612,12 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The client's health intake, for staff who may read it (each view recorded there).
-        extra_context = {**(extra_context or {}), "intake_panel": intake_admin.client_panel(request, object_id)}
+        # The client's health intake and check-ins, for staff who may read them (each view recorded).
+        extra_context = {
+            **(extra_context or {}),
+            "intake_panel": intake_admin.client_panel(request, object_id),
+            "checkins_panel": checkins_admin.client_panel(request, object_id),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Client since")

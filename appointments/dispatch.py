@@ -92,20 +92,23 @@ GAVE_UP = "Tried {attempts} times; use Send again once the cause is fixed."
 AUTH_CODES = {530, 534, 535, 538}
 
 
-def failure_reason(exc, *, email):
+def failure_reason(exc, *, email=None, to_julie=None):
     """(reason in plain words, permanent?) for an exception raised while sending `email`.
 
     A 5xx refusal of the recipient, the sender or the message is permanent: sending it
     again unchanged gets the same answer. A refused login is not, although it is a 5xx:
     it is the site's settings, not this email, and once they are fixed every waiting
     email should go out by itself instead of Julie sending each one again.
-    4xx replies, timeouts and network errors are temporary.
+    4xx replies, timeouts and network errors are temporary. Other apps' outboxes say
+    `to_julie` themselves; for OutgoingEmail rows the kind says it.
     """
+    if to_julie is None:
+        to_julie = email.kind in emails.TO_JULIE
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()] or [0]
         code = codes[0]
         if all(500 <= c < 600 for c in codes):
-            refused = JULIE_ADDRESS_REFUSED if email.kind in emails.TO_JULIE else CLIENT_ADDRESS_REFUSED
+            refused = JULIE_ADDRESS_REFUSED if to_julie else CLIENT_ADDRESS_REFUSED
             return refused.format(code=code), True
         return SERVER_BUSY.format(code=code), False
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -188,7 +191,7 @@ def send_claimed_row(claimed, *, rows, build, now, still_wanted=lambda email: Tr
         try:
             build(email).send()
         except Exception as exc:
-            _record_failure(email, exc, now=now)
+            record_failure(email, exc, now=now)
             return
         email.status = Status.SENT
         email.sent_at = now
@@ -202,8 +205,9 @@ def _technical(exc):
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
-def _record_failure(email, exc, *, now):
-    reason, permanent = failure_reason(exc, email=email)
+def record_failure(email, exc, *, now, to_julie=None):
+    """A send failed: due again after a backoff, or failed for good (with Julie's words why)."""
+    reason, permanent = failure_reason(exc, email=email, to_julie=to_julie)
     reason_logged = f"{reason} [{_technical(exc)}]"
     if permanent or email.attempts >= MAX_ATTEMPTS:
         email.status = Status.FAILED

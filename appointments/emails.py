@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from checkins import answers as checkin_answers
 from intake import intakes
 
 from .calendar import appointment_ics
@@ -86,6 +87,8 @@ def build_message(email, *, rules=None, now=None):
     """The EmailMultiAlternatives for one OutgoingEmail row (text, HTML and any .ics), as sent at `now`."""
     rules = rules or BookingRules.load()
     context = _context(email, rules, now or timezone.now())
+    if email.kind == Kind.AFTERCARE:  # Two one-tap questions, for clients who asked for check-ins.
+        context["session_questions"] = checkin_answers.session_questions(email.appointment)
     if email.kind in WITH_INTAKE_LINK:
         path, context["intake_missing"] = intakes.link_for_session(email.appointment)
         context["intake_url"] = settings.SITE_URL + path

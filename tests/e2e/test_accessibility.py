@@ -20,6 +20,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from tests.conftest import BASE_DIR, service_missing
+from tests.e2e.test_checkin_journey import a_client_checking_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -114,6 +115,21 @@ def visit_public_pages(page, base_url):
     yield "intake-saved", _follow(page, page.get_by_role("button", name="Save and finish later"))
     yield "intake-bad-link", page.goto(base_url + "/intake/not-a-real-link/")
 
+    checkin_url, stop_url, session_url = a_client_checking_in()
+    yield "checkin", page.goto(base_url + checkin_url)
+    page.get_by_role("group", name=re.compile("have a headache")).get_by_label("1", exact=True).check()
+    page.get_by_role("group", name=re.compile("was it a migraine")).get_by_label("2", exact=True).check()
+    yield "checkin-with-errors", _follow(page, page.get_by_role("button", name="Send my answers"))
+    page.get_by_role("group", name=re.compile("was it a migraine")).get_by_label("1", exact=True).check()
+    page.get_by_role("group", name=re.compile("medicine")).get_by_label("0", exact=True).check()
+    page.get_by_role("group", name=re.compile("worst headache")).get_by_label("Mild").check()
+    yield "checkin-saved", _follow(page, page.get_by_role("button", name="Send my answers"))
+    yield "checkin-session", page.goto(base_url + session_url + "?after_effect=soreness")
+    yield "checkin-session-sent", _follow(page, page.get_by_role("button", name="Send"))
+    yield "checkin-stop", page.goto(base_url + stop_url)
+    yield "checkin-stopped", _follow(page, page.get_by_role("button", name="Yes, stop asking me"))
+    yield "checkin-bad-link", page.goto(base_url + "/checkins/not-a-real-link/")
+
     page.goto(confirmed_url)
     yield "manage", _follow(page, page.locator("a.manage-url"))
 
@@ -154,6 +170,8 @@ EXPECTED_STATUS = {
     "server-error": 500,
     "intake-with-errors": 400,
     "intake-bad-link": 404,
+    "checkin-with-errors": 400,
+    "checkin-bad-link": 404,
 }
 
 
