@@ -116,6 +116,8 @@ class AppointmentAdminForm(forms.ModelForm):
             "start",
             "status",
             "client_note",
+            "note_for_client",
+            "cancellation_kind",
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
@@ -236,6 +238,21 @@ class BookedFilter(admin.ChoicesFieldListFilter):
         self.title = "how it was booked"
 
 
+class CancelledFilter(admin.ChoicesFieldListFilter):
+    """How sessions were cancelled: unwell (Julie's illness rule) apart from late."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "how it was cancelled"
+
+
+def status_label(appointment):
+    """ "Cancelled (client unwell)", "Cancelled (by the client, late)", or the plain status."""
+    if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind:
+        return f"Cancelled ({appointment.get_cancellation_kind_display().lower()})"
+    return appointment.get_status_display()
+
+
 class WhenFilter(admin.SimpleListFilter):
     """Today, this week, upcoming (the default) or past; past lists the latest first."""
 
@@ -279,8 +296,14 @@ class AppointmentAdmin(
 ):
     form = AppointmentAdminForm
     # What Julie needs first on her phone: when, who (to call or write), status, emails.
-    list_display = ["when", "who", "status", "email_status", "source"]
-    list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
+    list_display = ["when", "who", "status_shown", "email_status", "source"]
+    list_filter = [
+        WhenFilter,
+        "status",
+        ("cancellation_kind", CancelledFilter),
+        ("source", BookedFilter),
+        DetailsDifferFilter,
+    ]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client__name", "client__email"]
     phone_search_fields = ["client_phone", "client__phone"]
@@ -293,8 +316,15 @@ class AppointmentAdmin(
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:  # A new session is booked; status and cancellation come later.
-            fields = [f for f in fields if f not in ("status", "cancellation_reason", "client_record")]
+            fields = [
+                f for f in fields if f not in ("status", "cancellation_kind", "cancellation_reason", "client_record")
+            ]
         return fields
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, obj):
+        """The status, with how a cancelled session was cancelled: unwell apart from late."""
+        return status_label(obj)
 
     @admin.display(description="When", ordering="start")
     def when(self, obj):
