@@ -331,8 +331,11 @@ def _unwell_context(appointment, rules, now):
     elif appointment.cancellation_kind == Appointment.Cancellation.UNWELL:
         context["rebooked"] = booking.rebooking(appointment)
         if context["rebooked"] is None:
+            # From the day after: no one is offered a time later on the day of their migraine.
+            day = timezone.localtime(appointment.start).date()
             slots = availability.horizon_slots(now=now, length=appointment.service.duration, rules=rules)
-            context["rebook_slots"] = [(slot, slot_value(slot.start)) for slot in slots[:REBOOK_SLOTS_SHOWN]]
+            later = [slot for slot in slots if slot.local_start.date() > day][:REBOOK_SLOTS_SHOWN]
+            context["rebook_slots"] = [(slot, slot_value(slot.start)) for slot in later]
     return context
 
 
