@@ -246,10 +246,18 @@ class CancelledFilter(admin.ChoicesFieldListFilter):
         self.title = "how it was cancelled"
 
 
+# How a cancellation by the client reads in the list; Julie's own read plain "Cancelled".
+CANCELLED_BY_CLIENT = {
+    Appointment.Cancellation.CLIENT: "Cancelled by the client",
+    Appointment.Cancellation.CLIENT_LATE: "Cancelled late by the client",
+    Appointment.Cancellation.UNWELL: "Cancelled: client unwell",
+}
+
+
 def status_label(appointment):
-    """ "Cancelled (client unwell)", "Cancelled (by the client, late)", or the plain status."""
-    if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind:
-        return f"Cancelled ({appointment.get_cancellation_kind_display().lower()})"
+    """The status, saying for a client's cancellation whether it was late or for illness."""
+    if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind in CANCELLED_BY_CLIENT:
+        return CANCELLED_BY_CLIENT[appointment.cancellation_kind]
     return appointment.get_status_display()
 
 

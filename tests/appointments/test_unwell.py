@@ -307,8 +307,8 @@ def test_the_appointment_list_filters_and_marks_unwell_apart_from_late(julie_in_
     with time_machine.travel(WEDNESDAY_7, tick=False):
         everything = text_of(julie_in_admin.get(changelist, {"when": "all"}))
         unwell = julie_in_admin.get(changelist, {"when": "all", "cancellation_kind__exact": "unwell"})
-    assert "Cancelled (client unwell)" in everything
-    assert "Cancelled (by the client, late)" in everything
+    assert "Cancelled: client unwell" in everything
+    assert "Cancelled late by the client" in everything
     assert "how it was cancelled" in everything
     assert [a.pk for a in unwell.context["cl"].result_list] == [unwell_and_late[0].pk]
 
