@@ -117,6 +117,8 @@ class AppointmentAdminForm(forms.ModelForm):
             "start",
             "status",
             "client_note",
+            "note_for_client",
+            "cancellation_kind",
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
@@ -237,6 +239,29 @@ class BookedFilter(admin.ChoicesFieldListFilter):
         self.title = "how it was booked"
 
 
+class CancelledFilter(admin.ChoicesFieldListFilter):
+    """How sessions were cancelled: unwell (Julie's illness rule) apart from late."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "how it was cancelled"
+
+
+# How a cancellation by the client reads in the list; Julie's own read plain "Cancelled".
+CANCELLED_BY_CLIENT = {
+    Appointment.Cancellation.CLIENT: "Cancelled by the client",
+    Appointment.Cancellation.CLIENT_LATE: "Cancelled late by the client",
+    Appointment.Cancellation.UNWELL: "Cancelled: client unwell",
+}
+
+
+def status_label(appointment):
+    """The status, saying for a client's cancellation whether it was late or for illness."""
+    if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind in CANCELLED_BY_CLIENT:
+        return CANCELLED_BY_CLIENT[appointment.cancellation_kind]
+    return appointment.get_status_display()
+
+
 class WhenFilter(admin.SimpleListFilter):
     """Today, this week, upcoming (the default) or past; past lists the latest first."""
 
@@ -280,8 +305,15 @@ class AppointmentAdmin(
 ):
     form = AppointmentAdminForm
     # What Julie needs first on her phone: when, who (to call or write), status, emails.
-    list_display = ["when", "who", "service", "status", "email_status", "source"]
-    list_filter = [WhenFilter, "status", "service", ("source", BookedFilter), DetailsDifferFilter]
+    list_display = ["when", "who", "service", "status_shown", "email_status", "source"]
+    list_filter = [
+        WhenFilter,
+        "status",
+        "service",
+        ("cancellation_kind", CancelledFilter),
+        ("source", BookedFilter),
+        DetailsDifferFilter,
+    ]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client__name", "client__email"]
     phone_search_fields = ["client_phone", "client__phone"]
@@ -294,8 +326,15 @@ class AppointmentAdmin(
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:  # A new session is booked; status and cancellation come later.
-            fields = [f for f in fields if f not in ("status", "cancellation_reason", "client_record")]
+            fields = [
+                f for f in fields if f not in ("status", "cancellation_kind", "cancellation_reason", "client_record")
+            ]
         return fields
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, obj):
+        """The status, with how a cancelled session was cancelled: unwell apart from late."""
+        return status_label(obj)
 
     @admin.display(description="When", ordering="start")
     def when(self, obj):

@@ -263,6 +263,14 @@ def day_plan(day, *, now, length, with_cancelled=False):
     )
 
 
+# Beside a cancelled session: an unwell cancellation (Julie's illness rule) is not a late one.
+CANCELLATION_BADGES = {Appointment.Cancellation.UNWELL: "Unwell", Appointment.Cancellation.CLIENT_LATE: "Late"}
+
+
 def session_badges(appointment):
-    """Short labels beside a session in the day view: what Julie should read before it."""
-    return ["Note"] if appointment.client_note else []
+    """Short labels beside a session in the day view: what Julie should read before it, and
+    for a cancelled one whether the client was unwell or cancelled late."""
+    badges = ["Note"] if appointment.client_note else []
+    if not appointment.is_active and appointment.cancellation_kind in CANCELLATION_BADGES:
+        badges.append(CANCELLATION_BADGES[appointment.cancellation_kind])
+    return badges

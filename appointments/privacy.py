@@ -33,9 +33,18 @@ LOG_ACTIONS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 # The client row: exported; erased to the placeholders of erased_value().
 CLIENT_FIELDS = ["name", "email", "phone", "notes"]
 # Each session's personal text: exported; blanked on erase.
-APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "cancellation_reason"]
+APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "note_for_client", "cancellation_reason"]
 # Each session's record: exported; kept on erase, for Julie's books.
-APPOINTMENT_RECORD_FIELDS = ["start", "end", "status", "source", "created_at", "updated_at", "cancelled_at"]
+APPOINTMENT_RECORD_FIELDS = [
+    "start",
+    "end",
+    "status",
+    "cancellation_kind",
+    "source",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+]
 # Each email owed for a session: exported; kept on erase (its error text names no address:
 # appointments.dispatch keeps the SMTP code and plain words, never the server's text).
 EMAIL_FIELDS = ["kind", "status", "due_at", "sent_at", "attempts", "last_error"]

@@ -22,7 +22,15 @@ from waitlist.offers import waitlist_days
 
 from . import availability, booking, page_cache
 from .calendar import appointment_ics, calendar_links, therapist_feed_ics
-from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
+from .forms import (
+    START_INVALID,
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    new_booking_key,
+    parse_slot_start,
+    slot_value,
+)
 from .models import Appointment, BookingRules, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
@@ -39,6 +47,9 @@ CHOOSE_SERVICE_FIRST = "Please choose a session first."
 SERVICE_NOT_OPEN = "That session is not open for booking online. Please choose one of these, or contact Julie."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
+# Free times offered to rebook in one tap after an unwell cancellation.
+REBOOK_SLOTS_SHOWN = 4
+UNWELL_CANCELLED = "Your session is cancelled. Rest well: we have sent you an email to confirm."
 # The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
 # even when bookings open a year ahead; later weeks are a link away.
 WEEKS_SHOWN = 5
@@ -398,12 +409,35 @@ def _booking_context(request, appointment, rules, now):
     }
 
 
-def _booking_page(request, token, template, *, with_intake=False):
+def _unwell_context(appointment, rules, now):
+    """Julie's illness rule on the manage page: whether the client may cancel as unwell, and
+    after such a cancellation the next free times to rebook in one tap (or the rebooking made)."""
+    context = {
+        "unwell_refusal": booking.unwell_refusal(appointment, rules=rules, now=now),
+        "unwell_used": 0,
+    }
+    if appointment.status == Appointment.Status.BOOKED:
+        context["unwell_used"] = booking.unwell_cancellations(appointment.client, now=now).count()
+    elif appointment.cancellation_kind == Appointment.Cancellation.UNWELL:
+        context["rebooked"] = booking.rebooking(appointment)
+        if context["rebooked"] is None:
+            # From the day after: no one is offered a time later on the day of their migraine.
+            day = timezone.localtime(appointment.start).date()
+            slots = availability.horizon_slots(now=now, length=appointment.service.duration, rules=rules)
+            later = [slot for slot in slots if slot.local_start.date() > day][:REBOOK_SLOTS_SHOWN]
+            context["rebook_slots"] = [(slot, slot_value(slot.start)) for slot in later]
+    return context
+
+
+def _booking_page(request, token, template, *, with_intake=False, with_unwell=False):
     now = timezone.now()
     appointment, refusal = _appointment_or_refusal(request, token, now=now)
     if refusal:
         return refusal
-    context = _booking_context(request, appointment, BookingRules.load(), now)
+    rules = BookingRules.load()
+    context = _booking_context(request, appointment, rules, now)
+    if with_unwell:
+        context.update(_unwell_context(appointment, rules, now))
     if with_intake:
         path, context["intake_missing"] = intakes.link_for_session(appointment)
         context["intake_url"] = request.build_absolute_uri(path)
@@ -418,7 +452,7 @@ def confirmed(request, token):
 
 @never_cache
 def manage(request, token):
-    return _booking_page(request, token, "appointments/manage.html")
+    return _booking_page(request, token, "appointments/manage.html", with_unwell=True)
 
 
 @never_cache
@@ -460,6 +494,56 @@ def cancel(request, token):
             messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
         return redirect("appointments:manage", token=token)
     return render(request, "appointments/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel_unwell(request, token):
+    """ "I have a migraine today": a page that asks once (a GET never cancels: mail scanners
+    follow links), then booking.cancel_unwell, Julie's illness rule, on POST."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    rules = BookingRules.load()
+    context = {**_booking_context(request, appointment, rules, now), **_unwell_context(appointment, rules, now)}
+    if request.method == "POST":
+        if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/unwell.html", context):
+            return refusal
+        try:
+            booking.cancel_unwell(appointment=appointment, now=now)
+        except booking.BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            _count_change(request, "manage")
+            messages.success(request, UNWELL_CANCELLED)
+        return redirect("appointments:manage", token=token)
+    return render(request, "appointments/unwell.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def rebook(request, token):
+    """One tap on a free time offered after an unwell cancellation books it (booking.rebook_after_unwell)."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    start = parse_slot_start(request.POST.get("start"))
+    if start is None:
+        messages.error(request, START_INVALID)
+        return redirect("appointments:manage", token=token)
+    rules = BookingRules.load()
+    context = {**_booking_context(request, appointment, rules, now), **_unwell_context(appointment, rules, now)}
+    if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/manage.html", context):
+        return refusal
+    try:
+        new = booking.rebook_after_unwell(appointment=appointment, start=start, now=now)
+    except booking.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect("appointments:manage", token=token)
+    _count_change(request, "booking")
+    return redirect("appointments:confirmed", token=new.manage_token)
 
 
 def _reschedule_context(request, appointment, rules, now):

@@ -60,6 +60,29 @@ def _someone_else_books(start):
     )
 
 
+def _booked_next_week():
+    """Ada's session a week ahead, booked as the website does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.availability import horizon_slots
+    from appointments.booking import ClientDetails, book_appointment
+    from services.models import Service
+
+    now = timezone.now()
+    service = Service.objects.get(slug="craniosacral-therapy")
+    slot = next(
+        slot for slot in horizon_slots(now=now, length=service.duration) if slot.start > now + timedelta(days=7)
+    )
+    return book_appointment(
+        start=slot.start,
+        client_details=ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="+18605550199"),
+        service=service,
+        now=now,
+    )
+
+
 def _open_round_the_clock():
     """Working hours round the clock, so that whenever the walk runs some offered times are
     inside the change cut-off (12 hours' notice, 24 hours' cut-off) and marked."""
@@ -151,6 +174,12 @@ def visit_public_pages(page, base_url):
     # The day has free times: a calm note pointing to them, not an entry.
     yield "waitlist-free-time-fits", _follow(page, page.get_by_role("button", name="Join the waitlist"))
     yield "waitlist-bad-link", page.goto(base_url + "/waitlist/offer/not-a-real-link/")
+
+    # A migraine: cancelled under Julie's illness rule, then a new time in one tap.
+    page.goto(base_url + _booked_next_week().get_manage_url())
+    yield "unwell", _follow(page, page.get_by_role("link", name="I have a migraine today"))
+    yield "manage-after-unwell", _follow(page, page.get_by_role("button", name="Yes, cancel: I’m unwell"))
+    yield "rebooked", _follow(page, page.get_by_role("button", name=re.compile("^Book ")).first)
 
     yield "bad-link", page.goto(base_url + "/book/manage/not-a-real-link/")
     yield "not-found", page.goto(base_url + "/no-such-page/")
