@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from checkins import admin as checkins_admin
 from intake import admin as intake_admin
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
@@ -125,6 +126,8 @@ class AppointmentAdminForm(forms.ModelForm):
             "start",
             "status",
             "client_note",
+            "note_for_client",
+            "cancellation_kind",
             "cancellation_reason",
         ]
         labels = {"client_note": "Note"}
@@ -245,6 +248,29 @@ class BookedFilter(admin.ChoicesFieldListFilter):
         self.title = "how it was booked"
 
 
+class CancelledFilter(admin.ChoicesFieldListFilter):
+    """How sessions were cancelled: unwell (Julie's illness rule) apart from late."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "how it was cancelled"
+
+
+# How a cancellation by the client reads in the list; Julie's own read plain "Cancelled".
+CANCELLED_BY_CLIENT = {
+    Appointment.Cancellation.CLIENT: "Cancelled by the client",
+    Appointment.Cancellation.CLIENT_LATE: "Cancelled late by the client",
+    Appointment.Cancellation.UNWELL: "Cancelled: client unwell",
+}
+
+
+def status_label(appointment):
+    """The status, saying for a client's cancellation whether it was late or for illness."""
+    if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind in CANCELLED_BY_CLIENT:
+        return CANCELLED_BY_CLIENT[appointment.cancellation_kind]
+    return appointment.get_status_display()
+
+
 class WhenFilter(admin.SimpleListFilter):
     """Today, this week, upcoming (the default) or past; past lists the latest first."""
 
@@ -288,22 +314,36 @@ class AppointmentAdmin(
 ):
     form = AppointmentAdminForm
     # What Julie needs first on her phone: when, who (to call or write), status, emails.
-    list_display = ["when", "who", "status", "email_status", "source"]
-    list_filter = [WhenFilter, "status", ("source", BookedFilter), DetailsDifferFilter]
+    list_display = ["when", "who", "service", "status_shown", "email_status", "source"]
+    list_filter = [
+        WhenFilter,
+        "status",
+        "service",
+        ("cancellation_kind", CancelledFilter),
+        ("source", BookedFilter),
+        DetailsDifferFilter,
+    ]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
     search_fields = ["client_name", "client__name", "client__email"]
     phone_search_fields = ["client_phone", "client__phone"]
     readonly_fields = ["client_record"]
     date_hierarchy = "start"
     autocomplete_fields = ["client"]
-    list_select_related = ["client"]
+    list_select_related = ["client", "service"]
     inlines = [OutgoingEmailInline]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:  # A new session is booked; status and cancellation come later.
-            fields = [f for f in fields if f not in ("status", "cancellation_reason", "client_record")]
+            fields = [
+                f for f in fields if f not in ("status", "cancellation_kind", "cancellation_reason", "client_record")
+            ]
         return fields
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, obj):
+        """The status, with how a cancelled session was cancelled: unwell apart from late."""
+        return status_label(obj)
 
     @admin.display(description="When", ordering="start")
     def when(self, obj):
@@ -620,8 +660,12 @@ class ClientAdmin(PhoneNumberSearch, DeletionLoggedWithoutNames, admin.ModelAdmi
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The client's health intake, for staff who may read it (each view recorded there).
-        extra_context = {**(extra_context or {}), "intake_panel": intake_admin.client_panel(request, object_id)}
+        # The client's health intake and check-ins, for staff who may read them (each view recorded).
+        extra_context = {
+            **(extra_context or {}),
+            "intake_panel": intake_admin.client_panel(request, object_id),
+            "checkins_panel": checkins_admin.client_panel(request, object_id),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Client since")
@@ -688,7 +732,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 @admin.register(BusinessDetails)
 class BusinessDetailsAdmin(admin.ModelAdmin):
-    """One row, always there (migration 0017, BusinessDetails.load): its link opens the form itself."""
+    """One row, always there (migration 0018, BusinessDetails.load): its link opens the form itself."""
 
     fields = ["name", "description", "email", "phone", "town", "state", "location"]
 
@@ -767,6 +811,13 @@ class TimeOffAdmin(TwelveHourTimesAdmin, DateHierarchyInBusinessYears, admin.Mod
         if sessions:
             done = SESSIONS_CANCELLED if cancel else SESSIONS_KEPT
             self.message_user(request, done.format(count=_sessions(len(sessions))), messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        booking.delete_time_off(time_off=obj, now=timezone.now())
+
+    def delete_queryset(self, request, queryset):
+        for time_off in queryset:
+            booking.delete_time_off(time_off=time_off, now=timezone.now())
 
     def response_add(self, request, obj, post_url_continue=None):
         # Blocked off from the calendar: back to the day she was looking at.

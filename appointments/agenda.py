@@ -72,9 +72,10 @@ def _day_bounds(day):
 
 
 def _sessions(window_start, window_end, *, with_cancelled):
-    # The client's intake too, for its badge (intake_tags.intake_badge): no query per session.
+    # The client's intake too, for its badge (intake_tags.intake_badge), and the service the day
+    # view names: no query per session.
     sessions = Appointment.objects.filter(start__lt=window_end, end__gt=window_start).select_related(
-        "client", "client__intake"
+        "client", "client__intake", "service"
     )
     if not with_cancelled:
         sessions = sessions.exclude(status=Appointment.Status.CANCELLED)
@@ -262,6 +263,14 @@ def day_plan(day, *, now, length, with_cancelled=False):
     )
 
 
+# Beside a cancelled session: an unwell cancellation (Julie's illness rule) is not a late one.
+CANCELLATION_BADGES = {Appointment.Cancellation.UNWELL: "Unwell", Appointment.Cancellation.CLIENT_LATE: "Late"}
+
+
 def session_badges(appointment):
-    """Short labels beside a session in the day view: what Julie should read before it."""
-    return ["Note"] if appointment.client_note else []
+    """Short labels beside a session in the day view: what Julie should read before it, and
+    for a cancelled one whether the client was unwell or cancelled late."""
+    badges = ["Note"] if appointment.client_note else []
+    if not appointment.is_active and appointment.cancellation_kind in CANCELLATION_BADGES:
+        badges.append(CANCELLATION_BADGES[appointment.cancellation_kind])
+    return badges

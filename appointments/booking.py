@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import outbox
@@ -43,10 +44,29 @@ TIME_PASSED = "That time has already passed. Please choose a time still to come.
 TIME_NOT_FREE = "That time is no longer free. Please choose another time."
 NOT_STARTED = "It has not started yet: a session can be marked {status} once it has begun."
 CANCELLED_STAYS = "It was cancelled: a cancelled session cannot be marked {status}."
+UNWELL_OFF = "Cancelling for illness online is not open at the moment. Please contact Julie directly."
+UNWELL_LIMIT_REACHED = (
+    "You have cancelled {count} for illness in the last 365 days, as many as can be done online. "
+    "Please contact Julie directly."
+)
+UNWELL_STARTED = "This session has already started, so it can no longer be cancelled online."
+ALREADY_REBOOKED = "You have already booked a new time after this one: see it below."
+# Julie's illness rule counts a client's unwell cancellations over a rolling year, by when they cancelled.
+UNWELL_YEAR = timedelta(days=365)
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
 )
+
+
+# Sent inside the transaction that freed [start, end) of the calendar, with the calendar lock
+# held: a cancellation, a move, or time off shortened or removed (the waitlist offers it).
+# Keyword arguments: start, end, now.
+time_freed = Signal()
+
+
+def _freed(*, start, end, now):
+    time_freed.send(sender=None, start=start, end=end, now=now)
 
 
 class BookingError(Exception):
@@ -91,6 +111,14 @@ def lock_calendar():
     """Take the calendar lock (the rules row) for the rest of the transaction; returns the rules."""
     rules, _ = BookingRules.objects.select_for_update().get_or_create(pk=1)
     return rules
+
+
+Cancellation = Appointment.Cancellation
+
+
+def _client_cancellation(*, rules, start, now):
+    """How a client's own cancellation is recorded: late inside the cut-off (illness aside)."""
+    return Cancellation.CLIENT_LATE if rules.is_late_cancellation(start, now=now) else Cancellation.CLIENT
 
 
 def _check_client_can_change(appointment, *, rules, now):
@@ -200,13 +228,20 @@ def save_appointment_from_admin(*, appointment, now, confirm=True):
             appointment.sequence = before.sequence + 1
         if cancelled:
             appointment.cancelled_at = now
+            kind = appointment.cancellation_kind or Cancellation.JULIE
+            if kind == Cancellation.CLIENT:  # a client who phoned Julie to cancel
+                kind = _client_cancellation(rules=rules, start=appointment.start, now=now)
+            appointment.cancellation_kind = kind
         elif newly_booked:
             appointment.cancelled_at = None
+            appointment.cancellation_kind = ""
         try:
             with transaction.atomic():
                 appointment.save()
         except IntegrityError as exc:
             raise SlotUnavailable(SLOT_TAKEN) from exc
+        if cancelled or moved:
+            _freed(start=before.start, end=before.end, now=now)
         # Julie made the change herself: the client hears of it, she does not.
         if newly_booked:
             outbox.record_booked(appointment, rules=rules, now=now, tell_julie=False, confirm=confirm)
@@ -322,13 +357,105 @@ def cancel_appointment(*, appointment, now, reason="", by_client=True, tell_clie
             _check_client_can_change(appointment, rules=rules, now=now)
         if appointment.status != Appointment.Status.BOOKED:
             return appointment  # Already cancelled or over: nothing to do, nobody to notify.
-        appointment.status = Appointment.Status.CANCELLED
-        appointment.cancelled_at = now
-        appointment.cancellation_reason = reason
-        appointment.sequence += 1
-        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
-        outbox.record_cancelled(appointment, now=now, tell_julie=by_client, tell_client=tell_client)
+        # Online, a client cancels only before the cut-off: never late.
+        kind = Cancellation.CLIENT if by_client else Cancellation.JULIE
+        _cancel(appointment, kind=kind, reason=reason, now=now, tell_julie=by_client, tell_client=tell_client)
     return appointment
+
+
+def _cancel(appointment, *, kind, reason, now, tell_julie, tell_client=True):
+    """Mark a locked, booked session cancelled and record the emails that follow."""
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancellation_kind = kind
+    appointment.cancelled_at = now
+    appointment.cancellation_reason = reason
+    appointment.sequence += 1
+    appointment.save(
+        update_fields=["status", "cancellation_kind", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
+    )
+    outbox.record_cancelled(appointment, now=now, tell_julie=tell_julie, tell_client=tell_client)
+    _freed(start=appointment.start, end=appointment.end, now=now)
+
+
+def unwell_cancellations(client, *, now):
+    """The client's sessions cancelled for illness in the rolling year before `now` (selector)."""
+    return client.appointments.filter(
+        status=Appointment.Status.CANCELLED,
+        cancellation_kind=Cancellation.UNWELL,
+        cancelled_at__gt=now - UNWELL_YEAR,
+    )
+
+
+def _sessions_count(count):
+    return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def unwell_refusal(appointment, *, rules, now):
+    """Julie's illness rule: why the client may not cancel this session as unwell at `now`, or None.
+
+    Inside the cut-off is fine (that is the point); once the session has started it is not.
+    """
+    if appointment.status != Appointment.Status.BOOKED:
+        return NOT_CHANGEABLE
+    if now >= appointment.start:
+        return UNWELL_STARTED
+    if not rules.unwell_cancellations_allowed:
+        return UNWELL_OFF
+    used = unwell_cancellations(appointment.client, now=now).count()
+    if used >= rules.unwell_cancellations_per_year:
+        return UNWELL_LIMIT_REACHED.format(count=_sessions_count(used))
+    return None
+
+
+def cancel_unwell(*, appointment, now):
+    """The client is unwell (a migraine): cancel under Julie's illness rule, even inside the
+    cut-off, recorded as "Client unwell", never as late. Raises BookingError with the refusal.
+
+    A repeat (a double submit) returns the session as the first one left it.
+    """
+    with transaction.atomic():
+        rules = lock_calendar()  # also keeps two cancellations at once from both passing the yearly limit
+        appointment = Appointment.objects.select_for_update().select_related("client").get(pk=appointment.pk)
+        if appointment.status == Appointment.Status.CANCELLED and appointment.cancellation_kind == Cancellation.UNWELL:
+            return appointment
+        refusal = unwell_refusal(appointment, rules=rules, now=now)
+        if refusal:
+            raise BookingError(refusal)
+        _cancel(appointment, kind=Cancellation.UNWELL, reason="", now=now, tell_julie=True)
+    return appointment
+
+
+def rebook_key(appointment):
+    """The booking key of the one rebooking offered after an unwell cancellation: a double tap
+    finds the booking it made (book_appointment) instead of making a second one."""
+    return f"rebook-{appointment.manage_key.hex}"
+
+
+def rebooking(appointment):
+    """The session booked from this cancelled session's rebook offer, if any (selector)."""
+    return Appointment.objects.filter(booking_key=rebook_key(appointment)).first()
+
+
+def rebook_after_unwell(*, appointment, start, now):
+    """Book a free time for the client of a session cancelled as unwell, with the same details
+    and note: one tap from their manage page. Raises SlotUnavailable, or BookingError."""
+    if appointment.cancellation_kind != Cancellation.UNWELL:
+        raise BookingError(NOT_CHANGEABLE)
+    with transaction.atomic():
+        lock_calendar()  # so that the check below holds until book_appointment has booked
+        earlier = rebooking(appointment)
+        if earlier is not None and earlier.start != start:
+            raise BookingError(ALREADY_REBOOKED)
+        return book_appointment(
+            start=start,
+            client_details=ClientDetails(
+                name=appointment.client_name, email=appointment.client.email, phone=appointment.client_phone
+            ),
+            service=appointment.service,
+            note=appointment.client_note,
+            booking_key=rebook_key(appointment),
+            now=now,
+        )
 
 
 def reschedule_appointment(*, appointment, new_start, now):
@@ -344,7 +471,7 @@ def reschedule_appointment(*, appointment, new_start, now):
         )
         if slot is None:
             raise SlotUnavailable(SLOT_TAKEN)
-        previous_start = appointment.start
+        previous_start, previous_end = appointment.start, appointment.end
         appointment.start, appointment.end = slot.start, slot.end
         appointment.sequence += 1
         try:
@@ -353,6 +480,7 @@ def reschedule_appointment(*, appointment, new_start, now):
         except IntegrityError as exc:
             raise SlotUnavailable(SLOT_TAKEN) from exc
         outbox.record_moved(appointment, previous_start=previous_start, rules=rules, now=now)
+        _freed(start=previous_start, end=previous_end, now=now)
     return appointment
 
 
@@ -442,7 +570,16 @@ def save_time_off(*, time_off, cancel_overlapping, now):
     client (cancel_overlapping=True) or kept. Returns the sessions it found, in time order."""
     with transaction.atomic():
         lock_calendar()
+        before = TimeOff.objects.filter(pk=time_off.pk).first() if time_off.pk else None
         time_off.save()
+        if before is not None:
+            # The parts of the old time off the new one no longer covers are free again.
+            for start, end in [
+                (before.start, min(before.end, time_off.start)),
+                (max(before.start, time_off.end), before.end),
+            ]:
+                if start < end:
+                    _freed(start=start, end=end, now=now)
         sessions = list(sessions_in_time_off(start=time_off.start, end=time_off.end, now=now))
         if cancel_overlapping:
             sessions = [
@@ -450,3 +587,12 @@ def save_time_off(*, time_off, cancel_overlapping, now):
                 for session in sessions
             ]
     return sessions
+
+
+def delete_time_off(*, time_off, now):
+    """Remove Julie's time off: its hours are free again."""
+    with transaction.atomic():
+        lock_calendar()
+        start, end = time_off.start, time_off.end
+        time_off.delete()
+        _freed(start=start, end=end, now=now)

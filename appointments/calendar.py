@@ -128,10 +128,17 @@ def therapist_feed_ics(*, appointments, time_off, now):
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "Posture Massage sessions")
+    appointments = list(appointments)
+    # Julie knows her one service; once the feed holds several, each title says which.
+    several_services = len({appointment.service_id for appointment in appointments}) > 1
     for appointment in appointments:
         cancelled = appointment.status == Appointment.Status.CANCELLED
         # The name and phone given for this booking; the email is the client's one address.
-        lines = [f"Phone: {display_phone(appointment.client_phone)}", f"Email: {appointment.client.email}"]
+        lines = [
+            f"{appointment.service.name}, {appointment.duration_minutes} minutes",
+            f"Phone: {display_phone(appointment.client_phone)}",
+            f"Email: {appointment.client.email}",
+        ]
         if appointment.client_note:
             lines.append(f"Note: {appointment.client_note}")
         # Only whether it is missing: never an answer, nor that one needs Julie's attention.
@@ -143,7 +150,10 @@ def therapist_feed_ics(*, appointments, time_off, now):
                 event_uid(appointment),
                 start=appointment.start,
                 end=appointment.end,
-                summary=f"{'Cancelled: ' if cancelled else ''}{appointment.client_name}",
+                summary=(
+                    f"{'Cancelled: ' if cancelled else ''}{appointment.client_name}"
+                    f"{f' · {appointment.service.name}' if several_services else ''}"
+                ),
                 description="\n".join(lines),
                 sequence=appointment.sequence,
                 status="CANCELLED" if cancelled else "CONFIRMED",

@@ -92,20 +92,23 @@ GAVE_UP = "Tried {attempts} times; use Send again once the cause is fixed."
 AUTH_CODES = {530, 534, 535, 538}
 
 
-def failure_reason(exc, *, email):
+def failure_reason(exc, *, email=None, to_julie=None):
     """(reason in plain words, permanent?) for an exception raised while sending `email`.
 
     A 5xx refusal of the recipient, the sender or the message is permanent: sending it
     again unchanged gets the same answer. A refused login is not, although it is a 5xx:
     it is the site's settings, not this email, and once they are fixed every waiting
     email should go out by itself instead of Julie sending each one again.
-    4xx replies, timeouts and network errors are temporary.
+    4xx replies, timeouts and network errors are temporary. Other apps' outboxes say
+    `to_julie` themselves; for OutgoingEmail rows the kind says it.
     """
+    if to_julie is None:
+        to_julie = email.kind in emails.TO_JULIE
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()] or [0]
         code = codes[0]
         if all(500 <= c < 600 for c in codes):
-            refused = JULIE_ADDRESS_REFUSED if email.kind in emails.TO_JULIE else CLIENT_ADDRESS_REFUSED
+            refused = JULIE_ADDRESS_REFUSED if to_julie else CLIENT_ADDRESS_REFUSED
             return refused.format(code=code), True
         return SERVER_BUSY.format(code=code), False
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -131,21 +134,19 @@ def problem_in_plain_words(exc):
     return NOT_SENT
 
 
-def _claimable(now):
-    """Pending, due rows, locked as they are read; rows another worker holds are skipped."""
-    return OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
-        skip_locked=True, of=("self",)
-    )
-
-
-def claim(*, now, email_id=None):
+def claim(*, now, email_id=None, model=OutgoingEmail):
     """Claim the next due pending row (or this one): count the attempt, lease it, commit.
 
     Returns the claimed row, or None when nothing is due. Runs its own transaction,
-    which commits before the caller talks to any SMTP server.
+    which commits before the caller talks to any SMTP server. model: another app's
+    table of owed emails (intake's, the waitlist's) with the same status, due_at and
+    attempts fields, sent by this same protocol.
     """
     with transaction.atomic():
-        rows = _claimable(now)
+        # Pending, due rows, locked as they are read; rows another worker holds are skipped.
+        rows = model.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
+            skip_locked=True, of=("self",)
+        )
         if email_id is not None:
             rows = rows.filter(pk=email_id)
         email = rows.order_by("due_at", "pk").first()
@@ -158,28 +159,39 @@ def claim(*, now, email_id=None):
 
 
 def send_claimed(claimed, *, now, rules=None):
-    """Send a row claimed by claim() and record the outcome; a no-op if it changed since.
+    """Send a row claimed by claim() and record the outcome; a no-op if it changed since."""
+    send_claimed_row(
+        claimed,
+        rows=OutgoingEmail.objects.select_related("appointment__client", "appointment__service"),
+        build=lambda email: emails.build_message(email, rules=rules, now=now),
+        still_wanted=lambda email: emails.is_still_wanted(email, now=now),
+        now=now,
+    )
+
+
+def send_claimed_row(claimed, *, rows, build, now, still_wanted=lambda email: True):
+    """send_claimed for any table of owed emails: rows is its queryset, build(email) makes the
+    message, still_wanted(email) says whether it still makes sense (or it is marked skipped).
 
     Holds the row's lock from the re-check to the commit, so no other worker claims it
     while its SMTP conversation is under way, however long that takes.
     """
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update(of=("self",))
-            .select_related("appointment__client", "appointment__service")
+            rows.select_for_update(of=("self",))
             .filter(pk=claimed.pk, status=Status.PENDING, attempts=claimed.attempts)
             .first()
         )
         if email is None:
             return  # Julie changed it, or our lease ended and another worker claimed it.
-        if not emails.is_still_wanted(email, now=now):
+        if not still_wanted(email):
             email.status = Status.SKIPPED
             email.save(update_fields=["status"])
             return
         try:
-            emails.build_message(email, rules=rules, now=now).send()
+            build(email).send()
         except Exception as exc:
-            _record_failure(email, exc, now=now)
+            record_failure(email, exc, now=now)
             return
         email.status = Status.SENT
         email.sent_at = now
@@ -193,8 +205,9 @@ def _technical(exc):
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
-def _record_failure(email, exc, *, now):
-    reason, permanent = failure_reason(exc, email=email)
+def record_failure(email, exc, *, now, to_julie=None):
+    """A send failed: due again after a backoff, or failed for good (with Julie's words why)."""
+    reason, permanent = failure_reason(exc, email=email, to_julie=to_julie)
     reason_logged = f"{reason} [{_technical(exc)}]"
     if permanent or email.attempts >= MAX_ATTEMPTS:
         email.status = Status.FAILED

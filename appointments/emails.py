@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from checkins import answers as checkin_answers
 from intake import intakes
 
 from .calendar import appointment_ics
@@ -60,6 +61,7 @@ def _context(email, rules, business, now):
         "appointment": appointment,
         "client": appointment.client,
         "service": appointment.service,
+        "name_service": appointment.service.is_one_of_several(),
         "rules": rules,
         "business": business,
         # Whether the client can still change it online as they read this (sent now).
@@ -86,6 +88,8 @@ def build_message(email, *, rules=None, now=None):
     rules = rules or BookingRules.load()
     business = BusinessDetails.load()
     context = _context(email, rules, business, now or timezone.now())
+    if email.kind == Kind.AFTERCARE:  # Two one-tap questions, for clients who asked for check-ins.
+        context["session_questions"] = checkin_answers.session_questions(email.appointment)
     if email.kind in WITH_INTAKE_LINK:
         path, context["intake_missing"] = intakes.link_for_session(email.appointment)
         context["intake_url"] = settings.SITE_URL + path

@@ -51,6 +51,18 @@ class BookingRules(models.Model):
         validators=[MaxValueValidator(24 * 7)],
         help_text="The aftercare email goes out this many hours after a session ends.",
     )
+    unwell_cancellations_allowed = models.BooleanField(
+        "clients may cancel when unwell",
+        default=True,
+        help_text="A client with a migraine can cancel online even inside the cut-off, up to the limit below. "
+        "These are not counted as late cancellations.",
+    )
+    unwell_cancellations_per_year = models.PositiveSmallIntegerField(
+        "unwell cancellations per client per year",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Counted over the last 365 days (not the calendar year), per client.",
+    )
 
     class Meta:
         verbose_name = "booking rules"
@@ -102,6 +114,11 @@ class BookingRules(models.Model):
         for a booked session (Appointment.client_can_change) and for a time on offer, which the
         booking pages mark when the cut-off is longer than the minimum notice."""
         return now <= self.change_deadline(start)
+
+    def is_late_cancellation(self, start, *, now):
+        """Whether a client's cancellation at `now` of a session starting at `start` is late:
+        inside the cut-off, when it could no longer be done online."""
+        return not self.can_change_online(start, now=now)
 
     @property
     def online_change_limit(self):
@@ -281,6 +298,14 @@ class Appointment(models.Model):
         WEB = "web", "Online"
         ADMIN = "admin", "By Julie"
 
+    class Cancellation(models.TextChoices):
+        # Who cancelled, and how: the status stays "cancelled" for all (the overlap
+        # constraint and every free-time query read that one status).
+        CLIENT = "client", "By the client"
+        CLIENT_LATE = "client_late", "By the client, late"
+        UNWELL = "unwell", "Client unwell"
+        JULIE = "julie", "By Julie"
+
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     # As given for this booking: another booking with the same email never changes them.
     client_name = models.CharField(
@@ -305,6 +330,19 @@ class Appointment(models.Model):
     # iCalendar SEQUENCE: goes up on every change the client's calendar must see.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     cancellation_reason = models.TextField(blank=True, max_length=1000)
+    cancellation_kind = models.CharField(
+        "cancelled",
+        max_length=12,
+        choices=Cancellation.choices,
+        blank=True,
+        help_text="Who cancelled. Empty: By Julie. A client's cancellation inside the cut-off is marked late.",
+    )
+    note_for_client = models.TextField(
+        "note for the client",
+        blank=True,
+        max_length=2000,
+        help_text="The client reads this in this session's aftercare email, if written before it goes.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from checkins import privacy as checkin_privacy
 from intake import privacy as intake_privacy
 from posture_booking import mail
 
@@ -32,9 +33,18 @@ LOG_ACTIONS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 # The client row: exported; erased to the placeholders of erased_value().
 CLIENT_FIELDS = ["name", "email", "phone", "notes"]
 # Each session's personal text: exported; blanked on erase.
-APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "cancellation_reason"]
+APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "note_for_client", "cancellation_reason"]
 # Each session's record: exported; kept on erase, for Julie's books.
-APPOINTMENT_RECORD_FIELDS = ["start", "end", "status", "source", "created_at", "updated_at", "cancelled_at"]
+APPOINTMENT_RECORD_FIELDS = [
+    "start",
+    "end",
+    "status",
+    "cancellation_kind",
+    "source",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+]
 # Each email owed for a session: exported; kept on erase (its error text names no address:
 # appointments.dispatch keeps the SMTP code and plain words, never the server's text).
 EMAIL_FIELDS = ["kind", "status", "due_at", "sent_at", "attempts", "last_error"]
@@ -77,8 +87,10 @@ def export_client(client, *, viewer=None, now=None):
     viewer who may read it exports (intake.privacy.export_intake records that they did)."""
     appointments = client.appointments.select_related("service").prefetch_related("emails").order_by("start")
     intake = intake_privacy.export_intake(client, viewer=viewer, now=now) if viewer is not None else None
+    checkins = checkin_privacy.export_checkins(client, viewer=viewer, now=now) if viewer is not None else None
     return {
         **({"health_intake": intake} if intake is not None else {}),
+        **({"weekly_checkins": checkins} if checkins is not None else {}),
         **_fields(client, CLIENT_FIELDS),
         "created_at": _plain(client.created_at),
         "appointments": [
@@ -119,6 +131,7 @@ def erase_client(*, client, now):
             booking.cancel_appointment(appointment=appointment, now=now, by_client=False, tell_client=False)
         client.appointments.update(**dict.fromkeys(APPOINTMENT_PERSONAL_FIELDS, ""))
         intake_privacy.erase_intake(client)
+        checkin_privacy.erase_checkins(client)
         owed = OutgoingEmail.objects.filter(appointment__client=client)
         # Waits for a worker sending one of these right now, so its saved copy exists before the search below.
         owed.filter(status=OutgoingEmail.Status.PENDING).update(status=OutgoingEmail.Status.SKIPPED)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +18,19 @@ from django_ratelimit.core import get_usage
 
 from intake import intakes
 from services.models import Service
+from waitlist.offers import waitlist_days
 
 from . import availability, booking, page_cache
 from .calendar import appointment_ics, calendar_links, therapist_feed_ics
-from .forms import BookingForm, CancelForm, RescheduleForm, new_booking_key, parse_slot_start, slot_value
+from .forms import (
+    START_INVALID,
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    new_booking_key,
+    parse_slot_start,
+    slot_value,
+)
 from .models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff, appointment_from_token
 
 DATE_INVALID = "That date could not be read. Please pick a day from the calendar."
@@ -33,8 +43,13 @@ TOO_MANY_CHANGES = (
 # Shown when a form comes back because its security token had gone stale (the cookie expired
 # while the page was open): nothing was done, what they typed is still there.
 FORM_OPEN_TOO_LONG = "This page was open for a while, so please press {button} once more."
+CHOOSE_SERVICE_FIRST = "Please choose a session first."
+SERVICE_NOT_OPEN = "That session is not open for booking online. Please choose one of these, or contact Julie."
 ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
+# Free times offered to rebook in one tap after an unwell cancellation.
+REBOOK_SLOTS_SHOWN = 4
+UNWELL_CANCELLED = "Your session is cancelled. Rest well: we have sent you an email to confirm."
 # The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
 # even when bookings open a year ahead; later weeks are a link away.
 WEEKS_SHOWN = 5
@@ -71,12 +86,47 @@ def _count_change(request, group):
     _change_usage(request, group, increment=True)
 
 
-def _bookable_service():
-    """The service the booking pages sell: Julie offers one (CSMT)."""
-    service = Service.objects.filter(is_active=True).order_by("pk").first()
-    if service is None:
+def _open_services():
+    return list(Service.objects.filter(is_active=True).order_by("name", "pk"))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the booking pages sell, from their ?service= parameter.
+
+    One open service (Julie's usual case): that one, and the links carry no parameter, so the
+    pages and URLs stay as they always were. Several: the one named, and every link names it;
+    none named means the client chooses first. A name that is not an open service is refused.
+    """
+
+    service: Service | None  # None: the client must choose first
+    services: list  # every open service
+    refused: bool = False  # the name given is not an open service
+
+    @property
+    def query(self):
+        """The parameter the links of this service's pages carry: '' when Julie offers one service."""
+        return f"service={self.service.slug}" if self.service and len(self.services) > 1 else ""
+
+
+def _choice(slug):
+    services = _open_services()
+    if not services:
         raise Http404("No service is open for booking.")
-    return service
+    if slug:
+        service = next((s for s in services if s.slug == slug), None)
+        return Choice(service, services, refused=service is None)
+    return Choice(services[0] if len(services) == 1 else None, services)
+
+
+def _choose_first(request, choice):
+    """Where a booking page goes when it has no service to show: back to the choice, saying why."""
+    messages.error(request, SERVICE_NOT_OPEN if choice.refused else CHOOSE_SERVICE_FIRST)
+    return redirect("appointments:days")
+
+
+def _with_query(url, query):
+    return f"{url}?{query}" if query else url
 
 
 @dataclass(frozen=True)
@@ -91,22 +141,30 @@ class CalendarDay:
     month: str  # "Dec" on the first day shown and on each 1st, so a week across two months reads right
     label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
     href: str  # where choosing the day leads; "" when nothing is free
+    waitlist_href: str = ""  # a full day one may wait for: its waitlist
 
 
-def _calendar_day(day, count, link, *, first_shown):
+def _calendar_day(day, count, link, *, first_shown, waitlist=False):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
+    waitlist_href = _waitlist_link(day) if waitlist and not count else ""
     return CalendarDay(
         day=day,
         count=count,
         number=str(day.day),
         month=f"{day:%b}" if day.day == 1 or day == first_shown else "",
-        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}",
+        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}"
+        + (", join its waitlist" if waitlist_href else ""),
         href=link(day) if count else "",
+        waitlist_href=waitlist_href,
     )
 
 
-def _book_day_link(day):
-    return reverse("appointments:day", kwargs={"day": day.isoformat()})
+def _book_day_link(day, query=""):
+    return _with_query(reverse("appointments:day", kwargs={"day": day.isoformat()}), query)
+
+
+def _waitlist_link(day):
+    return reverse("waitlist:join", kwargs={"day": day.isoformat()})
 
 
 def _reschedule_day_link(day):
@@ -118,16 +176,21 @@ def week_start(day):
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _calendar_context(slots, *, now, rules, link, start=None):
+def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
     """WEEKS_SHOWN weeks of CalendarDay cells from the week of start (this week when start is
     None or past, the horizon's last week at most), links to the weeks before and after when
-    they can be booked, and the next free times. link(day) gives a day with free slots its URL."""
+    they can be booked, and the next free times. link(day) gives a day with free slots its URL,
+    and with waitlist, a full day one may still wait for (waitlist.offers.waitlist_days) links to its waitlist."""
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     first = week_start(min(max(start or today, today), last_bookable))
     last = first + timedelta(weeks=WEEKS_SHOWN, days=-1)
     days = availability.count_by_day(slots, first_day=first, last_day=last)
-    cells = [_calendar_day(day, count, link, first_shown=first) for day, count in days]
+    wait_from, wait_until = waitlist_days(now=now, rules=rules)
+    cells = [
+        _calendar_day(day, count, link, first_shown=first, waitlist=waitlist and wait_from <= day <= wait_until)
+        for day, count in days
+    ]
     this_week = week_start(today)
     return {
         "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
@@ -137,55 +200,79 @@ def _calendar_context(slots, *, now, rules, link, start=None):
         "later": last + timedelta(days=1) if last < last_bookable else None,
         "next_slots": slots[:NEXT_SLOTS_SHOWN],
         "has_free_day": bool(slots),
+        "waitlist_shown": any(cell.waitlist_href for cell in cells),
     }
 
 
+def _service_param(request):
+    """The ?service= the client asked for: a slug, or '' (a name that cannot be one is kept
+    out of cache keys and refused by _choice like any unknown name)."""
+    slug = request.GET.get("service", "")
+    return slug if not slug or slug_re.fullmatch(slug) else "-"
+
+
 def days(request):
+    slug = _service_param(request)
     today = availability.business_today(timezone.now())
     start = availability.parse_date(request.GET.get("from", today.isoformat()))
     if start is None:
         messages.error(request, DATE_INVALID)
-        return redirect("appointments:days")
-    # One saved page per week shown: a date in the past is this week's page.
+        return redirect(_with_query(reverse("appointments:days"), slug and f"service={slug}"))
+    # One saved page per service and week shown: a date in the past is this week's page.
     first = week_start(max(start, today))
-    return page_cache.cached_page(request, f"days:{first.isoformat()}", lambda: _days_page(request, first))
+    return page_cache.cached_page(request, f"days:{slug}:{first.isoformat()}", lambda: _days_page(request, first, slug))
 
 
-def _days_page(request, start):
+def _days_page(request, start, slug):
+    choice = _choice(slug)
+    if choice.refused:
+        return _choose_first(request, choice)
+    if choice.service is None:
+        return render(request, "appointments/services.html", {"services": choice.services})
     now = timezone.now()
     rules = BookingRules.load()
-    service = _bookable_service()
+    service = choice.service
     calendar = _calendar_context(
         availability.horizon_slots(now=now, length=service.duration, rules=rules),
         now=now,
         rules=rules,
-        link=_book_day_link,
+        link=lambda day: _book_day_link(day, choice.query),
         start=start,
+        waitlist=True,
     )
-    return render(request, "appointments/days.html", {**calendar, "service": service, "rules": rules})
+    context = {**calendar, "service": service, "query": choice.query, "several": len(choice.services) > 1}
+    return render(request, "appointments/days.html", {**context, "rules": rules})
 
 
 def day(request, day):
+    slug = _service_param(request)
     chosen = availability.parse_date(day)
     if chosen is None:
         messages.error(request, DATE_INVALID)
-        return redirect("appointments:days")
-    return page_cache.cached_page(request, f"day:{chosen.isoformat()}", lambda: _day_page(request, chosen))
+        return redirect(_with_query(reverse("appointments:days"), slug and f"service={slug}"))
+    return page_cache.cached_page(request, f"day:{slug}:{chosen.isoformat()}", lambda: _day_page(request, chosen, slug))
 
 
-def _day_page(request, chosen):
+def _day_page(request, chosen, slug):
+    choice = _choice(slug)
+    if choice.service is None:
+        return _choose_first(request, choice)
+    days_url = _with_query(reverse("appointments:days"), choice.query)
     now = timezone.now()
     rules = BookingRules.load()
     today = availability.business_today(now)
     if chosen < today:
         messages.error(request, DAY_IN_PAST)
-        return redirect("appointments:days")
+        return redirect(days_url)
     if chosen > today + timedelta(days=rules.horizon_days):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
-        return redirect("appointments:days")
-    service = _bookable_service()
+        return redirect(days_url)
+    service = choice.service
     slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
-    return render(request, "appointments/day.html", {"day": chosen, "slots": slots, "service": service, "rules": rules})
+    wait_from, wait_until = waitlist_days(now=now, rules=rules)
+    context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
+    context["waitlist_open"] = wait_from <= chosen <= wait_until
+    return render(request, "appointments/day.html", {**context, "rules": rules})
 
 
 def _alternatives(start, *, service, now, rules):
@@ -210,21 +297,29 @@ def _alternatives(start, *, service, now, rules):
 def details(request):
     now = timezone.now()
     rules = BookingRules.load()
-    service = _bookable_service()
 
     if request.method == "GET":
+        choice = _choice(request.GET.get("service"))
+        if choice.service is None:
+            return _choose_first(request, choice)
+        service = choice.service
         start = parse_slot_start(request.GET.get("start"))
         slot = start and availability.find_free_slot(start, now=now, length=service.duration, rules=rules)
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
-            return redirect(_day_url(start) if start else reverse("appointments:days"))
+            days_url = _with_query(reverse("appointments:days"), choice.query)
+            return redirect(_day_url(start, choice.query) if start else days_url)
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
-        return render(
-            request, "appointments/details.html", {"form": form, "slot": slot, "service": service, "rules": rules}
-        )
+        context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
+        return render(request, "appointments/details.html", context)
 
-    context = _posted_details_context(request, service, rules=rules, now=now)
-    form = context["form"]
+    context = _posted_details_context(request, rules=rules, now=now)
+    form, service = context["form"], context["service"]
+    if service is None:
+        # The session asked for is not open (any more): nothing is booked, what they typed stays.
+        form.is_valid()
+        form.add_error(None, SERVICE_NOT_OPEN)
+        return render(request, "appointments/details.html", context)
     if not form.is_valid():
         lost = parse_slot_start(request.POST.get("lost"))
         if lost and "start" in form.errors:
@@ -272,18 +367,24 @@ def _other_times_page(request, context, *, lost, rules, now, notice="", validate
     )
 
 
-def _posted_details_context(request, service, *, rules, now):
+def _posted_details_context(request, *, rules, now):
+    """The details page for a posted form: its service (None when the one posted is not open)
+    and its time, checked afresh."""
+    choice = _choice(request.POST.get("service"))
+    service = choice.service
     start = parse_slot_start(request.POST.get("start"))
     return {
         "form": BookingForm(request.POST),
         "service": service,
+        "query": choice.query,
+        "services": choice.services,
         "rules": rules,
-        "slot": start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
+        "slot": service and start and availability.slot_at(start, length=service.duration, now=now, rules=rules),
     }
 
 
-def _day_url(start):
-    return reverse("appointments:day", kwargs={"day": timezone.localtime(start).date().isoformat()})
+def _day_url(start, query=""):
+    return _book_day_link(timezone.localtime(start).date(), query)
 
 
 def _appointment_or_refusal(request, token, *, now):
@@ -310,12 +411,35 @@ def _booking_context(request, appointment, rules, now):
     }
 
 
-def _booking_page(request, token, template, *, with_intake=False):
+def _unwell_context(appointment, rules, now):
+    """Julie's illness rule on the manage page: whether the client may cancel as unwell, and
+    after such a cancellation the next free times to rebook in one tap (or the rebooking made)."""
+    context = {
+        "unwell_refusal": booking.unwell_refusal(appointment, rules=rules, now=now),
+        "unwell_used": 0,
+    }
+    if appointment.status == Appointment.Status.BOOKED:
+        context["unwell_used"] = booking.unwell_cancellations(appointment.client, now=now).count()
+    elif appointment.cancellation_kind == Appointment.Cancellation.UNWELL:
+        context["rebooked"] = booking.rebooking(appointment)
+        if context["rebooked"] is None:
+            # From the day after: no one is offered a time later on the day of their migraine.
+            day = timezone.localtime(appointment.start).date()
+            slots = availability.horizon_slots(now=now, length=appointment.service.duration, rules=rules)
+            later = [slot for slot in slots if slot.local_start.date() > day][:REBOOK_SLOTS_SHOWN]
+            context["rebook_slots"] = [(slot, slot_value(slot.start)) for slot in later]
+    return context
+
+
+def _booking_page(request, token, template, *, with_intake=False, with_unwell=False):
     now = timezone.now()
     appointment, refusal = _appointment_or_refusal(request, token, now=now)
     if refusal:
         return refusal
-    context = _booking_context(request, appointment, BookingRules.load(), now)
+    rules = BookingRules.load()
+    context = _booking_context(request, appointment, rules, now)
+    if with_unwell:
+        context.update(_unwell_context(appointment, rules, now))
     if with_intake:
         path, context["intake_missing"] = intakes.link_for_session(appointment)
         context["intake_url"] = request.build_absolute_uri(path)
@@ -330,7 +454,7 @@ def confirmed(request, token):
 
 @never_cache
 def manage(request, token):
-    return _booking_page(request, token, "appointments/manage.html")
+    return _booking_page(request, token, "appointments/manage.html", with_unwell=True)
 
 
 @never_cache
@@ -372,6 +496,56 @@ def cancel(request, token):
             messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
         return redirect("appointments:manage", token=token)
     return render(request, "appointments/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel_unwell(request, token):
+    """ "I have a migraine today": a page that asks once (a GET never cancels: mail scanners
+    follow links), then booking.cancel_unwell, Julie's illness rule, on POST."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    rules = BookingRules.load()
+    context = {**_booking_context(request, appointment, rules, now), **_unwell_context(appointment, rules, now)}
+    if request.method == "POST":
+        if refusal := _refusal_if_too_many_changes(request, "manage", "appointments/unwell.html", context):
+            return refusal
+        try:
+            booking.cancel_unwell(appointment=appointment, now=now)
+        except booking.BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            _count_change(request, "manage")
+            messages.success(request, UNWELL_CANCELLED)
+        return redirect("appointments:manage", token=token)
+    return render(request, "appointments/unwell.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def rebook(request, token):
+    """One tap on a free time offered after an unwell cancellation books it (booking.rebook_after_unwell)."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    start = parse_slot_start(request.POST.get("start"))
+    if start is None:
+        messages.error(request, START_INVALID)
+        return redirect("appointments:manage", token=token)
+    rules = BookingRules.load()
+    context = {**_booking_context(request, appointment, rules, now), **_unwell_context(appointment, rules, now)}
+    if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/manage.html", context):
+        return refusal
+    try:
+        new = booking.rebook_after_unwell(appointment=appointment, start=start, now=now)
+    except booking.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect("appointments:manage", token=token)
+    _count_change(request, "booking")
+    return redirect("appointments:confirmed", token=new.manage_token)
 
 
 def _reschedule_context(request, appointment, rules, now):
@@ -429,7 +603,7 @@ def reschedule(request, token):
 
 
 def _details_again(request):
-    context = _posted_details_context(request, _bookable_service(), rules=BookingRules.load(), now=timezone.now())
+    context = _posted_details_context(request, rules=BookingRules.load(), now=timezone.now())
     return "appointments/details.html", context
 
 
@@ -493,7 +667,7 @@ def calendar_feed(request, token):
     now = timezone.now()
     since = now - FEED_HISTORY
     body = therapist_feed_ics(
-        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake"),
+        appointments=Appointment.objects.filter(end__gte=since).select_related("client", "client__intake", "service"),
         time_off=TimeOff.objects.filter(end__gte=since),
         now=now,
     )

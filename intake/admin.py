@@ -60,6 +60,7 @@ def answer_sections(intake):
         ),
         ("Health questions", [(label[n], _shown(intake, n)) for n in [*screen.FIELDS, "screen_details"]]),
         ("Consent", consent),
+        ("Weekly check-ins", [("Asked for weekly check-ins", "Yes" if intake.weekly_checkins else "No")]),
     ]
 
 

@@ -72,6 +72,11 @@ class IntakeForm(forms.Form):
         help_text="For example when, and what your doctor said.",
     )
     consent_name = text("Your full name", 100, multiline=False)
+    weekly_checkins = forms.BooleanField(
+        label="Yes, email me a weekly check-in (four quick questions) while I see Julie",
+        required=False,
+        help_text="Off unless you tick it. Every email has a link to stop at once.",
+    )
     consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # Needed to send; the medicine, trigger and detail texts may stay empty.
@@ -88,7 +93,15 @@ class IntakeForm(forms.Form):
     ]
     BASELINE = ["headache_days", "migraine_days", "medicine_days", "worst_pain"]
     MIGRAINE = ["migraine_since", *BASELINE, "preventive_medicines", "acute_medicines", "triggers", "other_headaches"]
-    ANSWERS = ["emergency_name", "emergency_phone", "age_range", *MIGRAINE, *screen.FIELDS, "screen_details"]
+    ANSWERS = [
+        "emergency_name",
+        "emergency_phone",
+        "age_range",
+        *MIGRAINE,
+        *screen.FIELDS,
+        "screen_details",
+        "weekly_checkins",
+    ]
 
     def __init__(self, *args, consent_text, sending=False, **kwargs):
         super().__init__(*args, **kwargs)

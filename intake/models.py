@@ -120,6 +120,8 @@ class Intake(models.Model):
     consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, null=True, blank=True)
     consent_name = EncryptedCharField("name typed to consent", max_length=100, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
+    # Opt-in to the weekly check-ins (the checkins app); plain, so its sweep can filter on it.
+    weekly_checkins = models.BooleanField("weekly check-ins by email", default=False)
 
     class Meta:
         # Not view_intake: that one is for the bare row; this one opens the answers.

@@ -1,12 +1,10 @@
 """The emails an intake owes: the client asked to fill it in, Julie told of a flagged one.
 
-The same protocol as appointments.dispatch (read its docstring), on intake's own rows:
+Sent by appointments.dispatch's protocol (read its docstring) on intake's own rows:
 claim a due row and commit, send, then mark it sent under a lock that re-checks the claim.
 A row is recorded in the caller's transaction and sent after commit, or by the every-minute
 sweep (intake.tasks) if no worker could be asked.
 """
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -70,59 +68,21 @@ def build_message(email):
     return message
 
 
-def _claim(*, now, email_id=None):
-    """Count the attempt and lease a due row, in a transaction of its own (dispatch.claim)."""
-    with transaction.atomic():
-        rows = IntakeEmail.objects.filter(status=Status.PENDING, due_at__lte=now).select_for_update(
-            skip_locked=True, of=("self",)
-        )
-        if email_id is not None:
-            rows = rows.filter(pk=email_id)
-        email = rows.order_by("due_at", "pk").first()
-        if email is None:
-            return None
-        email.attempts += 1
-        email.due_at = now + dispatch.LEASE
-        email.save(update_fields=["attempts", "due_at"])
-    return email
-
-
-def _send_claimed(claimed, *, now):
-    with transaction.atomic():
-        email = (
-            IntakeEmail.objects.select_for_update(of=("self",))
-            .select_related("intake__client")
-            .filter(pk=claimed.pk, status=Status.PENDING, attempts=claimed.attempts)
-            .first()
-        )
-        if email is None:
-            return  # Another worker claimed it after our lease ended.
-        try:
-            build_message(email).send()
-        except Exception as exc:
-            reason, permanent = dispatch.failure_reason(exc, email=email)
-            if permanent or email.attempts >= dispatch.MAX_ATTEMPTS:
-                email.status = Status.FAILED
-            else:
-                email.due_at = now + timedelta(minutes=dispatch.RETRY_DELAYS_MINUTES[email.attempts - 1])
-            email.last_error = reason
-            email.save(update_fields=["status", "due_at", "last_error"])
-            dispatch.logger.warning("Intake email %s not sent (attempt %s).", email.pk, email.attempts)
-            return
-        email.status, email.sent_at, email.last_error = Status.SENT, now, ""
-        email.save(update_fields=["status", "sent_at", "last_error"])
+def _send(claimed, *, now):
+    rows = IntakeEmail.objects.select_related("intake__client")
+    dispatch.send_claimed_row(claimed, rows=rows, build=build_message, now=now)
 
 
 def send_intake_email(email_id, *, now):
-    claimed = _claim(now=now, email_id=email_id)
+    claimed = dispatch.claim(now=now, email_id=email_id, model=IntakeEmail)
     if claimed is not None:
-        _send_claimed(claimed, now=now)
+        _send(claimed, now=now)
 
 
 def send_due_intake_emails(*, now, limit=100):
     """Send what is due; safe in several workers at once. Returns how many rows were handled."""
     handled = 0
-    while handled < limit and (claimed := _claim(now=now)) is not None:
-        _send_claimed(claimed, now=now)
+    while handled < limit and (claimed := dispatch.claim(now=now, model=IntakeEmail)) is not None:
+        _send(claimed, now=now)
         handled += 1
     return handled

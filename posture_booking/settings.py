@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "services",
     "appointments",
     "intake",
+    "waitlist",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +287,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "send-due-waitlist-emails": {
+        "task": "waitlist.tasks.send_due_waitlist_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Records each client's weekly check-in (insert-or-skip, so hourly is safe and a missed Monday catches up).
+    "record-due-checkins": {
+        "task": "checkins.tasks.record_due_checkins",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+    "send-due-checkins": {"task": "checkins.tasks.send_due_checkins", "schedule": 60.0, "options": {"expires": 55}},
     "worker-heartbeat": {"task": "appointments.tasks.worker_heartbeat", "schedule": 60.0, "options": {"expires": 55}},
 }
 EMAIL_TIMEOUT = 20

@@ -15,6 +15,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("book/", include("appointments.urls")),
     path("intake/", include("intake.urls")),
+    path("waitlist/", include("waitlist.urls")),
+    path("checkins/", include("checkins.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("healthz", healthz, name="healthz"),
     path("theme/", choose_theme, name="theme"),

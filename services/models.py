@@ -28,6 +28,14 @@ class Service(models.Model):
     def get_absolute_url(self):
         return reverse("services:detail", kwargs={"slug": self.slug})
 
+    def get_booking_url(self):
+        """Straight to this service's free days (a plain /book/ shows the choice when several are open)."""
+        return f"{reverse('appointments:days')}?service={self.slug}"
+
+    def is_one_of_several(self):
+        """Whether another service is open too: then emails say which one a session is."""
+        return Service.objects.filter(is_active=True).exclude(pk=self.pk).exists()
+
     @property
     def duration(self):
         """How long a session of this service lasts: the one length every slot, booking and email uses."""

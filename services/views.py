@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from appointments.models import BookingRules, BusinessDetails, WorkingHours
@@ -20,7 +21,10 @@ def home(request):
 
 def service_detail(request, slug):
     service = get_object_or_404(Service.objects.prefetch_related("sections"), slug=slug, is_active=True)
-    return render(request, "services/service_detail.html", {"service": service, "rules": BookingRules.load()})
+    # With one service open, "Book" is the plain /book/ it always was.
+    book_url = service.get_booking_url() if service.is_one_of_several() else reverse("appointments:days")
+    context = {"service": service, "book_url": book_url, "rules": BookingRules.load()}
+    return render(request, "services/service_detail.html", context)
 
 
 def policies(request):
@@ -29,12 +33,14 @@ def policies(request):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers stay out of the booking steps, the manage and intake links, the display switch and the calendar feed.
+    """Crawlers stay out of everything but the public pages: the booking steps, the private links
+    (manage, intake, waitlist, check-ins), the display switch and the calendar feed.
 
     Admin is named only at its well-known default path: a path of Julie's own choosing
     (ADMIN_URL) stays unpublished, and its pages say noindex themselves.
     """
-    lines = ["User-agent: *", "Disallow: /book/", "Disallow: /intake/", "Disallow: /theme/", "Disallow: /calendar/"]
+    private = ["/book/", "/intake/", "/waitlist/", "/checkins/", "/theme/", "/calendar/"]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private)]
     if settings.ADMIN_URL == "admin/":
         lines.append("Disallow: /admin/")
     lines += ["", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]

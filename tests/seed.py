@@ -15,9 +15,10 @@ SEEDS = [
     ("appointments.migrations.0003_seed_rules_and_hours", "seed"),
     ("appointments.migrations.0005_therapist_group", "create_group"),
     ("appointments.migrations.0010_therapist_may_export_and_erase", "grant"),
-    ("appointments.migrations.0017_business_details", "seed"),
-    ("appointments.migrations.0017_business_details", "grant"),
+    ("appointments.migrations.0018_business_details", "seed"),
+    ("appointments.migrations.0018_business_details", "grant"),
     ("intake.migrations.0002_consent_text_and_therapist_permission", "seed"),
+    ("waitlist.migrations.0002_therapist_sees_the_waitlist", "grant"),
 ]
 
 

@@ -61,8 +61,8 @@ def test_julie_is_staff_in_the_therapist_group_not_superuser(client, django_user
     assert client.get(reverse("admin:appointments_appointment_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert julie.has_perm("appointments.change_businessdetails")
-    # 29, 5 for health intakes and 2 for her business details
-    assert Group.objects.get(name="Therapist").permissions.count() == 36
+    # 29, 5 for health intakes, 5 for the waitlist and 2 for her business details
+    assert Group.objects.get(name="Therapist").permissions.count() == 41
     assert julie.has_perm("appointments.export_client_data") and julie.has_perm("appointments.erase_client_data")
 
 

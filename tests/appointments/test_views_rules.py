@@ -370,8 +370,8 @@ def test_with_no_free_time_at_all_the_days_page_says_to_email_julie(client):
     assert "Next free times" not in page
 
 
-def test_the_days_page_sells_the_first_open_service(client, service):
-    Service.objects.create(name="Something else", slug="else", description="x", duration_minutes=30)
+def test_the_days_page_sells_the_one_open_service(client, service):
+    Service.objects.create(name="Something else", slug="else", description="x", duration_minutes=30, is_active=False)
     page = text_of(days_page(client))
     assert f"{service.name}, 60 minutes with Julie" in page
     assert "Wednesday, December 2: 12 free times" in page  # one-hour sessions, not half-hour ones

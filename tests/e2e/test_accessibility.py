@@ -20,6 +20,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from tests.conftest import BASE_DIR, service_missing
+from tests.e2e.test_checkin_journey import a_client_checking_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -59,6 +60,29 @@ def _someone_else_books(start):
     )
 
 
+def _booked_next_week():
+    """Ada's session a week ahead, booked as the website does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.availability import horizon_slots
+    from appointments.booking import ClientDetails, book_appointment
+    from services.models import Service
+
+    now = timezone.now()
+    service = Service.objects.get(slug="craniosacral-therapy")
+    slot = next(
+        slot for slot in horizon_slots(now=now, length=service.duration) if slot.start > now + timedelta(days=7)
+    )
+    return book_appointment(
+        start=slot.start,
+        client_details=ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="+18605550199"),
+        service=service,
+        now=now,
+    )
+
+
 def _open_round_the_clock():
     """Working hours round the clock, so that whenever the walk runs some offered times are
     inside the change cut-off (12 hours' notice, 24 hours' cut-off) and marked."""
@@ -89,6 +113,7 @@ def visit_public_pages(page, base_url):
     page.goto(base_url + "/book/")
     # A day a week or more away, so the booking can still be changed online.
     yield "times", _follow(page, page.get_by_role("link", name=re.compile(r"\d+ free times?")).nth(6))
+    times_url = page.url
     yield "details", _follow(page, page.get_by_role("link", name=re.compile(r"^\d{1,2}:\d\d [AP]M")).first)
 
     page.get_by_label("Your name").fill("Ada Lovelace")
@@ -113,6 +138,21 @@ def visit_public_pages(page, base_url):
     yield "intake-saved", _follow(page, page.get_by_role("button", name="Save and finish later"))
     yield "intake-bad-link", page.goto(base_url + "/intake/not-a-real-link/")
 
+    checkin_url, stop_url, session_url = a_client_checking_in()
+    yield "checkin", page.goto(base_url + checkin_url)
+    page.get_by_role("group", name=re.compile("have a headache")).get_by_label("1", exact=True).check()
+    page.get_by_role("group", name=re.compile("was it a migraine")).get_by_label("2", exact=True).check()
+    yield "checkin-with-errors", _follow(page, page.get_by_role("button", name="Send my answers"))
+    page.get_by_role("group", name=re.compile("was it a migraine")).get_by_label("1", exact=True).check()
+    page.get_by_role("group", name=re.compile("medicine")).get_by_label("0", exact=True).check()
+    page.get_by_role("group", name=re.compile("worst headache")).get_by_label("Mild").check()
+    yield "checkin-saved", _follow(page, page.get_by_role("button", name="Send my answers"))
+    yield "checkin-session", page.goto(base_url + session_url + "?after_effect=soreness")
+    yield "checkin-session-sent", _follow(page, page.get_by_role("button", name="Send"))
+    yield "checkin-stop", page.goto(base_url + stop_url)
+    yield "checkin-stopped", _follow(page, page.get_by_role("button", name="Yes, stop asking me"))
+    yield "checkin-bad-link", page.goto(base_url + "/checkins/not-a-real-link/")
+
     page.goto(confirmed_url)
     yield "manage", _follow(page, page.locator("a.manage-url"))
 
@@ -123,6 +163,23 @@ def visit_public_pages(page, base_url):
 
     yield "cancel", _follow(page, page.get_by_role("link", name="Cancel this session"))
     yield "manage-after-cancel", _follow(page, page.get_by_role("button", name="Yes, cancel my session"))
+
+    page.goto(times_url)
+    yield "waitlist-join", _follow(page, page.get_by_role("link", name="Join the waitlist for this day"))
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Phone").fill("12")
+    yield "waitlist-join-with-errors", _follow(page, page.get_by_role("button", name="Join the waitlist"))
+    page.get_by_label("Phone").fill("860 555 0199")
+    # The day has free times: a calm note pointing to them, not an entry.
+    yield "waitlist-free-time-fits", _follow(page, page.get_by_role("button", name="Join the waitlist"))
+    yield "waitlist-bad-link", page.goto(base_url + "/waitlist/offer/not-a-real-link/")
+
+    # A migraine: cancelled under Julie's illness rule, then a new time in one tap.
+    page.goto(base_url + _booked_next_week().get_manage_url())
+    yield "unwell", _follow(page, page.get_by_role("link", name="I have a migraine today"))
+    yield "manage-after-unwell", _follow(page, page.get_by_role("button", name="Yes, cancel: I’m unwell"))
+    yield "rebooked", _follow(page, page.get_by_role("button", name=re.compile("^Book ")).first)
 
     yield "bad-link", page.goto(base_url + "/book/manage/not-a-real-link/")
     yield "not-found", page.goto(base_url + "/no-such-page/")
@@ -137,10 +194,13 @@ def visit_public_pages(page, base_url):
 
 EXPECTED_STATUS = {
     "bad-link": 404,
+    "waitlist-bad-link": 404,
     "not-found": 404,
     "server-error": 500,
     "intake-with-errors": 400,
     "intake-bad-link": 404,
+    "checkin-with-errors": 400,
+    "checkin-bad-link": 404,
 }
 
 

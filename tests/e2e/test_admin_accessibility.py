@@ -21,6 +21,7 @@ from intake.models import ConsentText
 from services.models import Service
 from tests.e2e.test_accessibility import AXE_JS, _require, _serious_axe_findings, _vnu_errors
 from tests.e2e.test_admin_journey import julie, log_in  # noqa: F401 (julie is a fixture)
+from tests.e2e.test_checkin_journey import a_client_checking_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -63,6 +64,8 @@ def julies_pages():
         consent_name="Grace Hopper",
         now=now,
     )
+    # Grace checks in weekly: her trend shows on her client page.
+    a_client_checking_in(email="grace@example.com")
     feed = CalendarFeed.load()
     free = wall_clock_to_utc(day, time(13))
     changelist = reverse("admin:appointments_appointment_changelist")
@@ -94,6 +97,8 @@ def julies_pages():
         ("intake-print", reverse("admin:intake_intake_print", args=[intake.pk])),
         ("consent-texts", reverse("admin:intake_consenttext_changelist")),
         ("consent-text-add", reverse("admin:intake_consenttext_add")),
+        ("checkins", reverse("admin:checkins_enrolment_changelist")),
+        ("checkins-overview", reverse("admin:checkins_overview")),
     ]
 
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils.http import urlencode
 
 from appointments.forms import slot_value
@@ -182,10 +182,17 @@ def test_robots_txt_keeps_crawlers_out_of_bookings_and_the_feed_and_names_the_si
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
-    disallowed = {"/book/", "/intake/", "/theme/", "/calendar/", "/admin/"}
-    assert {f"Disallow: {path}" for path in disallowed} <= set(lines)
+    assert {"Disallow: /book/", "Disallow: /calendar/", "Disallow: /admin/"} <= set(lines)
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
     assert "Disallow: /" not in lines, "the public pages stay open"
+
+
+def test_robots_txt_keeps_crawlers_out_of_every_area_but_the_public_pages(client, settings):
+    """A new area of the site (its own prefix in posture_booking/urls.py) must be listed, or made public."""
+    public = {"", settings.ADMIN_URL, "healthz"}  # services' pages (robots.txt, sitemap too); admin; a probe
+    prefixes = {str(pattern.pattern).split("<")[0] for pattern in get_resolver().url_patterns} - public
+    lines = client.get("/robots.txt").content.decode().splitlines()
+    assert {f"Disallow: /{prefix}" for prefix in prefixes} <= set(lines)
 
 
 def test_robots_txt_never_names_a_custom_admin_path(client, settings):

@@ -47,7 +47,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0016_normalise_phone_numbers"),
+        ("appointments", "0017_unwell_cancellations_and_note_for_client"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
