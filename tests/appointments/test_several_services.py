@@ -61,10 +61,10 @@ def test_the_choice_page_lists_each_open_service_with_its_length_and_links(clien
     assert "booking-calendar" not in html  # no days until a service is chosen
 
 
-def test_the_choice_page_needs_one_query_and_none_once_saved(
+def test_the_choice_page_needs_two_queries_and_none_once_saved(
     client, long_session, django_assert_max_num_queries, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the services, and the business details its footer shows
         client.get(DAYS)
     with django_assert_num_queries(0):
         client.get(DAYS)
