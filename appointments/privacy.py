@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from checkins import privacy as checkin_privacy
+from clients.models import SignInLink
 from intake import privacy as intake_privacy
 from posture_booking import mail
 
@@ -53,6 +54,11 @@ EMAIL_FIELDS = ["kind", "status", "due_at", "sent_at", "attempts", "last_error"]
 def erased_value(client, field):
     """What replaces a personal field of the client row: the email stays unique and undeliverable."""
     return {"name": ERASED_NAME, "email": f"erased-{client.pk}@invalid.example"}.get(field, "")
+
+
+def is_erased(client):
+    """Whether erase_client has run for this client: every page by link then refuses them."""
+    return client.email == erased_value(client, "email")
 
 
 def _plain(value):
@@ -132,6 +138,7 @@ def erase_client(*, client, now):
         client.appointments.update(**dict.fromkeys(APPOINTMENT_PERSONAL_FIELDS, ""))
         intake_privacy.erase_intake(client)
         checkin_privacy.erase_checkins(client)
+        SignInLink.objects.filter(client=client).delete()  # their links to their own page, and the emails owed
         owed = OutgoingEmail.objects.filter(appointment__client=client)
         # Waits for a worker sending one of these right now, so its saved copy exists before the search below.
         owed.filter(status=OutgoingEmail.Status.PENDING).update(status=OutgoingEmail.Status.SKIPPED)
