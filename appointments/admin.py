@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from checkins import admin as checkins_admin
 from intake import admin as intake_admin
+from services.models import Service
 
 from . import admin_booking, admin_day, agenda, booking, dispatch, privacy
 from .admin_day import session_time
@@ -324,6 +325,16 @@ class AppointmentAdmin(
         DetailsDifferFilter,
     ]
     actions = ["cancel_and_notify", "mark_completed", "mark_no_show", "use_booking_details_for_client"]
+
+    def get_list_display(self, request):
+        # With one service every row would repeat its long name and push status off the screen.
+        # Admin asks twice per page: counted once per request.
+        if not hasattr(request, "several_services"):
+            request.several_services = Service.objects.count() > 1
+        if request.several_services:
+            return self.list_display
+        return [name for name in self.list_display if name != "service"]
+
     search_fields = ["client_name", "client__name", "client__email"]
     phone_search_fields = ["client_phone", "client__phone"]
     readonly_fields = ["client_record"]

@@ -20,8 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from checkins import privacy as checkin_privacy
+from clients.models import SignInLink
 from intake import privacy as intake_privacy
 from posture_booking import mail
+from waitlist.models import Entry as WaitlistEntry
 
 from . import booking, emails
 from .models import Appointment, Client, OutgoingEmail
@@ -32,6 +34,7 @@ LOG_ACTIONS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 
 # The client row: exported; erased to the placeholders of erased_value().
 CLIENT_FIELDS = ["name", "email", "phone", "notes"]
+WAITLIST_FIELDS = ["part", "name", "email", "phone", "status"]
 # Each session's personal text: exported; blanked on erase.
 APPOINTMENT_PERSONAL_FIELDS = ["client_name", "client_phone", "client_note", "note_for_client", "cancellation_reason"]
 # Each session's record: exported; kept on erase, for Julie's books.
@@ -53,6 +56,11 @@ EMAIL_FIELDS = ["kind", "status", "due_at", "sent_at", "attempts", "last_error"]
 def erased_value(client, field):
     """What replaces a personal field of the client row: the email stays unique and undeliverable."""
     return {"name": ERASED_NAME, "email": f"erased-{client.pk}@invalid.example"}.get(field, "")
+
+
+def is_erased(client):
+    """Whether erase_client has run for this client: every page by link then refuses them."""
+    return client.email == erased_value(client, "email")
 
 
 def _plain(value):
@@ -102,6 +110,11 @@ def export_client(client, *, viewer=None, now=None):
             }
             for appointment in appointments
         ],
+        # Waitlist entries are kept by email: the client may have joined before ever booking.
+        "waitlist": [
+            {"day": entry.day.isoformat(), **_fields(entry, WAITLIST_FIELDS)}
+            for entry in WaitlistEntry.objects.filter(email=client.email).order_by("day", "pk")
+        ],
         "admin_history": [
             {
                 "when": _plain(entry.action_time),
@@ -132,6 +145,8 @@ def erase_client(*, client, now):
         client.appointments.update(**dict.fromkeys(APPOINTMENT_PERSONAL_FIELDS, ""))
         intake_privacy.erase_intake(client)
         checkin_privacy.erase_checkins(client)
+        WaitlistEntry.objects.filter(email=address).delete()  # with their offers and the emails owed
+        SignInLink.objects.filter(client=client).delete()  # their links to their own page, and the emails owed
         owed = OutgoingEmail.objects.filter(appointment__client=client)
         # Waits for a worker sending one of these right now, so its saved copy exists before the search below.
         owed.filter(status=OutgoingEmail.Status.PENDING).update(status=OutgoingEmail.Status.SKIPPED)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "intake",
     "waitlist",
     "checkins",
+    "clients",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-due-waitlist-emails": {
         "task": "waitlist.tasks.send_due_waitlist_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "send-due-sign-in-emails": {
+        "task": "clients.tasks.send_due_sign_in_emails",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

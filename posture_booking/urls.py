@@ -17,6 +17,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("waitlist/", include("waitlist.urls")),
     path("checkins/", include("checkins.urls")),
+    path("your-sessions/", include("clients.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("healthz", healthz, name="healthz"),
     path("theme/", choose_theme, name="theme"),

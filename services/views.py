@@ -34,12 +34,12 @@ def policies(request):
 @require_safe
 def robots_txt(request):
     """Crawlers stay out of everything but the public pages: the booking steps, the private links
-    (manage, intake, waitlist, check-ins), the display switch and the calendar feed.
+    (manage, intake, waitlist, check-ins, a client's own page), the display switch and the calendar feed.
 
     Admin is named only at its well-known default path: a path of Julie's own choosing
     (ADMIN_URL) stays unpublished, and its pages say noindex themselves.
     """
-    private = ["/book/", "/intake/", "/waitlist/", "/checkins/", "/theme/", "/calendar/"]
+    private = ["/book/", "/intake/", "/waitlist/", "/checkins/", "/your-sessions/", "/theme/", "/calendar/"]
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in private)]
     if settings.ADMIN_URL == "admin/":
         lines.append("Disallow: /admin/")

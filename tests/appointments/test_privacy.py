@@ -298,3 +298,19 @@ def test_deleting_a_client_or_a_session_in_admin_keeps_no_name_in_the_history(ju
     assert not Client.objects.filter(pk=loner.pk).exists()
     reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
     assert reprs and all("Someone" not in text and "Dora" not in text for text in reprs), reprs
+
+
+def test_export_and_erase_include_her_waitlist_entries(philippa, now):
+    from waitlist.models import Entry
+
+    Entry.objects.create(day=NEXT_SESSION.date(), name=NAME, email=EMAIL, phone=PHONE, joined_at=now)
+    Entry.objects.create(
+        day=NEXT_SESSION.date(), name="Someone else", email="else@example.com", phone=PHONE, joined_at=now
+    )
+    exported = privacy.export_client(philippa)
+    assert [(e["day"], e["name"], e["email"]) for e in exported["waitlist"]] == [
+        (NEXT_SESSION.date().isoformat(), NAME, EMAIL)
+    ]
+    json.dumps(exported)  # JSON-ready as the export action sends it
+    privacy.erase_client(client=philippa, now=now)
+    assert list(Entry.objects.values_list("email", flat=True)) == ["else@example.com"]

@@ -237,3 +237,16 @@ def test_the_home_page_lists_each_open_service_with_its_booking_link(client, lon
     text = text_of(page)
     assert "Long CSMT session: 90 minutes" in text and f"{service.name}: 60 minutes" in text
     assert f'href="{DAYS}?service=long-session"' in page.content.decode()
+
+
+def test_julies_list_names_the_service_only_once_she_offers_several(julie_in_admin, service, now):
+    book_appointment(
+        start=business_time(2026, 12, 3, 10),
+        client_details=ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="+18605550101"),
+        service=service,
+        now=now,
+    )
+    url = reverse("admin:appointments_appointment_changelist")
+    assert "column-service" not in julie_in_admin.get(url).content.decode()
+    Service.objects.create(slug="long-session", name="Long session", duration_minutes=90, is_active=False)
+    assert "column-service" in julie_in_admin.get(url).content.decode()

@@ -96,6 +96,19 @@ def _open_round_the_clock():
     )
 
 
+def _emailed_sign_in_link():
+    """Send the sign-in email owed and return its link's path."""
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from clients.outbox import send_due_sign_in_emails
+
+    send_due_sign_in_emails(now=timezone.now())
+    return urlsplit(re.search(r"http\S+/your-sessions/link/\S+/", mail.outbox[-1].body).group(0)).path
+
+
 def visit_public_pages(page, base_url):
     """Walk every public page as a client would; yield (name, response) with the browser on that page."""
     _open_round_the_clock()
@@ -181,6 +194,20 @@ def visit_public_pages(page, base_url):
     yield "manage-after-unwell", _follow(page, page.get_by_role("button", name="Yes, cancel: I’m unwell"))
     yield "rebooked", _follow(page, page.get_by_role("button", name=re.compile("^Book ")).first)
 
+    # Ada's own page: from her booking, then by a one-time link asked for by email.
+    _follow(page, page.locator("a.manage-url"))
+    yield "client-page", _follow(page, page.get_by_role("link", name="All your sessions"))
+    yield "client-request", _follow(page, page.get_by_role("link", name="ask for a new link"))
+    page.get_by_label("Your email").fill("ada@example")  # the browser lets it through; the site explains
+    yield "client-request-with-errors", _follow(page, page.get_by_role("button", name="Email me a link"))
+    page.get_by_label("Your email").fill("ada@example.com")
+    yield "client-request-sent", _follow(page, page.get_by_role("button", name="Email me a link"))
+    sign_in_url = _emailed_sign_in_link()
+    yield "client-sign-in", page.goto(base_url + sign_in_url)
+    yield "client-page-by-email", _follow(page, page.get_by_role("button", name="Show my sessions"))
+    yield "client-link-used", page.goto(base_url + sign_in_url)
+    yield "client-bad-link", page.goto(base_url + "/your-sessions/not-a-real-link/")
+
     yield "bad-link", page.goto(base_url + "/book/manage/not-a-real-link/")
     yield "not-found", page.goto(base_url + "/no-such-page/")
     page.route(
@@ -201,6 +228,8 @@ EXPECTED_STATUS = {
     "intake-bad-link": 404,
     "checkin-with-errors": 400,
     "checkin-bad-link": 404,
+    "client-link-used": 410,
+    "client-bad-link": 404,
 }
 
 
