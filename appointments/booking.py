@@ -56,7 +56,7 @@ ALREADY_REBOOKED = "You have already booked a new time after this one: see it be
 UNWELL_YEAR = timedelta(days=365)
 COURSE_TAKEN = (
     "Sorry, some of these dates were just taken by someone else, so nothing was booked. "
-    "Please choose again below: everything you typed is still here."
+    "Please check the dates below and choose again."
 )
 # How many free times are offered instead of a course date that is not free.
 COURSE_ALTERNATIVES = 4
