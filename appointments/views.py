@@ -50,6 +50,7 @@ ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
 # Free times offered to rebook in one tap after an unwell cancellation.
 REBOOK_SLOTS_SHOWN = 4
+COURSE_CANCELLED = "{count} sessions of your course are cancelled. We have sent you one email listing them."
 UNWELL_CANCELLED = "Your session is cancelled. Rest well: we have sent you an email to confirm."
 # The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
 # even when bookings open a year ahead; later weeks are a link away.
@@ -469,6 +470,8 @@ def _booking_context(request, appointment, rules, now):
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
         "change_deadline": rules.change_deadline(appointment.start),
         "calendar_links": calendar_links(appointment, location=rules.location),
+        # The sessions of its course, for the confirmation and manage pages to list.
+        "course": list(booking.course_sessions(appointment)) if appointment.series else [],
     }
 
 
@@ -557,6 +560,26 @@ def cancel(request, token):
             messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
         return redirect("appointments:manage", token=token)
     return render(request, "appointments/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def cancel_course(request, token):
+    """ "Cancel the rest of my course": this session and the later ones of its course, one email."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    if appointment.series is None:
+        return redirect("appointments:cancel", token=token)
+    try:
+        cancelled = booking.cancel_rest_of_course(appointment=appointment, now=now)
+    except booking.BookingError as exc:
+        messages.error(request, str(exc))
+    else:
+        _count_change(request, "manage")
+        messages.success(request, COURSE_CANCELLED.format(count=len(cancelled)))
+    return redirect("appointments:manage", token=token)
 
 
 @never_cache

@@ -196,3 +196,21 @@ def test_any_course_input_gets_a_page_never_a_500(client, at_now, repeat, count,
         booked = Appointment.objects.filter(client__email="ada@example.com")
         assert repeat in {"", "1", "2"} and (repeat == "" or booked.count() == int(count))
         Appointment.objects.all().delete()
+
+
+def test_the_manage_page_lists_the_course_and_cancels_the_rest_of_it(client, service, now, client_details, at_now):
+    sessions = book_series(
+        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
+        service=service,
+        now=now,
+        client_details=client_details,
+        online=True,
+    )
+    manage = client.get(sessions[1].get_manage_url())
+    assert "Your course" in page_text(manage) and "Cancel the rest of my course" in page_text(manage)
+    response = client.post(reverse("appointments:cancel_course", args=[sessions[1].manage_token]))
+    assert response.status_code == 302
+    assert [Appointment.objects.get(pk=s.pk).status for s in sessions] == ["booked", "cancelled", "cancelled"]
+    assert OutgoingEmail.objects.filter(kind=Kind.CANCELLATION).count() == 1
+    again = client.post(reverse("appointments:cancel_course", args=[sessions[1].manage_token]), follow=True)
+    assert again.status_code == 200 and OutgoingEmail.objects.filter(kind=Kind.CANCELLATION).count() == 1
