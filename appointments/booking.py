@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -416,6 +417,23 @@ def book_series(
 def course_sessions(appointment):
     """Every session of the course (series) this one belongs to, in time order (selector)."""
     return Appointment.objects.filter(series=appointment.series).order_by("start")
+
+
+def with_course_place(queryset):
+    """Sessions annotated with their place in their course: course_number of course_size
+    (both None for a session that is not part of one)."""
+    same_course = Appointment.objects.filter(series=OuterRef("series")).order_by().values("series")
+    count = Count("pk")
+    return queryset.annotate(
+        course_size=Subquery(same_course.annotate(n=count).values("n")),
+        course_number=Subquery(same_course.filter(start__lte=OuterRef("start")).annotate(n=count).values("n")),
+    )
+
+
+def course_label(appointment):
+    """ "Course: 3 of 6" for a session of a course annotated by with_course_place, else ""."""
+    size = getattr(appointment, "course_size", None)
+    return f"Course: {appointment.course_number} of {size}" if size else ""
 
 
 def cancel_rest_of_course(*, appointment, now):

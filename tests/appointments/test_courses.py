@@ -214,3 +214,20 @@ def test_the_manage_page_lists_the_course_and_cancels_the_rest_of_it(client, ser
     assert OutgoingEmail.objects.filter(kind=Kind.CANCELLATION).count() == 1
     again = client.post(reverse("appointments:cancel_course", args=[sessions[1].manage_token]), follow=True)
     assert again.status_code == 200 and OutgoingEmail.objects.filter(kind=Kind.CANCELLATION).count() == 1
+
+
+def test_julies_list_and_day_show_each_session_as_part_of_its_course(julie_in_admin, service, now, client_details):
+    sessions = book_series(
+        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
+        service=service,
+        now=now,
+        client_details=client_details,
+        online=True,
+    )
+    changelist = reverse("admin:appointments_appointment_changelist")
+    page = page_text(julie_in_admin.get(changelist))
+    assert all(f"Course: {number} of 3" in page for number in (1, 2, 3))
+    whole = julie_in_admin.get(changelist, {"series": str(sessions[0].series)})
+    assert whole.status_code == 200 and len(whole.context["cl"].result_list) == 3
+    day = julie_in_admin.get(reverse("admin:appointments_calendar_day"), {"day": "2026-12-09"})
+    assert "Course: 2 of 3" in page_text(day)
