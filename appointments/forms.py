@@ -266,6 +266,9 @@ class CourseForm(forms.Form):
     )
     # The course (repeat and count) whose dates the client has seen: a changed one is checked again.
     checked = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    # A time to choose instead is needed only for the course shown: a client who goes back to
+    # one session must not be stopped by the browser (the server asks when it is needed).
+    use_required_attribute = False
 
     def __init__(self, *args, course=(), **kwargs):
         super().__init__(*args, **kwargs)
