@@ -1,6 +1,6 @@
 from datetime import time, timedelta
 from functools import update_wrapper
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
@@ -315,7 +315,7 @@ class AppointmentAdmin(
 ):
     form = AppointmentAdminForm
     # What Julie needs first on her phone: when, who (to call or write), status, emails.
-    list_display = ["when", "who", "service", "status_shown", "email_status", "source"]
+    list_display = ["when", "who", "service", "status_shown", "course", "email_status", "source"]
     list_filter = [
         WhenFilter,
         "status",
@@ -355,6 +355,15 @@ class AppointmentAdmin(
     def status_shown(self, obj):
         """The status, with how a cancelled session was cancelled: unwell apart from late."""
         return status_label(obj)
+
+    @admin.display(description="Course")
+    def course(self, obj):
+        """ "Course: 3 of 6", a link to the whole course (the list filtered by its series)."""
+        label = booking.course_label(obj)
+        if not label:
+            return ""
+        url = reverse("admin:appointments_appointment_changelist") + "?" + urlencode({"series": obj.series})
+        return format_html('<a href="{}" title="The whole course">{}</a>', url, label)
 
     @admin.display(description="When", ordering="start")
     def when(self, obj):
@@ -432,7 +441,8 @@ class AppointmentAdmin(
     def get_queryset(self, request):
         failed = Count("emails", filter=Q(emails__status=OutgoingEmail.Status.FAILED))
         pending = Count("emails", filter=Q(emails__status=OutgoingEmail.Status.PENDING))
-        return super().get_queryset(request).annotate(emails_failed=failed, emails_pending=pending)
+        queryset = super().get_queryset(request).annotate(emails_failed=failed, emails_pending=pending)
+        return booking.with_course_place(queryset)
 
     @admin.display(description="Emails")
     def email_status(self, obj):

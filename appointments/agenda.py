@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from .availability import free_slots_on, rules_for_julie, wall_clock_to_utc
+from .booking import course_label, with_course_place
 from .models import Appointment, TimeOff, WorkingHours
 
 ROW_MINUTES = 30  # the booking grid's usual step, and a row tall enough to tap
@@ -77,6 +78,7 @@ def _sessions(window_start, window_end, *, with_cancelled):
     sessions = Appointment.objects.filter(start__lt=window_end, end__gt=window_start).select_related(
         "client", "client__intake", "service"
     )
+    sessions = with_course_place(sessions)  # for the "Course: 3 of 6" badge
     if not with_cancelled:
         sessions = sessions.exclude(status=Appointment.Status.CANCELLED)
     return list(sessions.order_by("start"))
@@ -271,6 +273,8 @@ def session_badges(appointment):
     """Short labels beside a session in the day view: what Julie should read before it, and
     for a cancelled one whether the client was unwell or cancelled late."""
     badges = ["Note"] if appointment.client_note else []
+    if course := course_label(appointment):
+        badges.append(course)
     if not appointment.is_active and appointment.cancellation_kind in CANCELLATION_BADGES:
         badges.append(CANCELLATION_BADGES[appointment.cancellation_kind])
     return badges

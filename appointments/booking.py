@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 
 from . import outbox
 from .availability import (
     find_free_slot,
+    free_slots,
     overlapping_appointments,
     overlapping_time_off,
     rules_for_julie,
@@ -53,6 +55,12 @@ UNWELL_STARTED = "This session has already started, so it can no longer be cance
 ALREADY_REBOOKED = "You have already booked a new time after this one: see it below."
 # Julie's illness rule counts a client's unwell cancellations over a rolling year, by when they cancelled.
 UNWELL_YEAR = timedelta(days=365)
+COURSE_TAKEN = (
+    "Sorry, some of these dates were just taken by someone else, so nothing was booked. "
+    "Please check the dates below and choose again."
+)
+# How many free times are offered instead of a course date that is not free.
+COURSE_ALTERNATIVES = 4
 KEY_ALREADY_USED = (
     "This booking form was already used for another booking. "
     "Please check the time and your details, then press Confirm booking again."
@@ -78,12 +86,13 @@ class SlotUnavailable(BookingError):
 
 
 class SeriesClash(SlotUnavailable):
-    """Some dates of a booking clash with other sessions; `dates` says which and with what."""
+    """Some dates of a booking clash with other sessions (or, booked online, are no longer
+    offered); `dates` says which and with what. message: the client's words for it."""
 
-    def __init__(self, dates):
+    def __init__(self, dates, message=None):
         self.dates = dates
         clashing = [date for date in dates if date.clash is not None]
-        super().__init__(SERIES_CLASHES.format(dates=_list_days(clashing, one="clashes", many="clash")))
+        super().__init__(message or SERIES_CLASHES.format(dates=_list_days(clashing, one="clashes", many="clash")))
 
 
 class InTimeOff(BookingError):
@@ -155,6 +164,17 @@ def _same_submission(appointment, *, start, client_details, note):
     )
 
 
+def _booked_with_key(booking_key, *, start, client_details, note):
+    """The booking this form's key already made (a double click), or None if it made none.
+    Raises BookingError when the key made a booking from another form's details."""
+    if not booking_key:
+        return None
+    earlier = Appointment.objects.select_related("client").filter(booking_key=booking_key).first()
+    if earlier is not None and not _same_submission(earlier, start=start, client_details=client_details, note=note):
+        raise BookingError(KEY_ALREADY_USED)
+    return earlier
+
+
 def _create(**fields):
     try:
         with transaction.atomic():
@@ -173,12 +193,9 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
     """
     with transaction.atomic():
         rules = lock_calendar()
-        if booking_key:
-            earlier = Appointment.objects.select_related("client").filter(booking_key=booking_key).first()
-            if earlier is not None:
-                if _same_submission(earlier, start=start, client_details=client_details, note=note):
-                    return earlier
-                raise BookingError(KEY_ALREADY_USED)
+        earlier = _booked_with_key(booking_key, start=start, client_details=client_details, note=note)
+        if earlier is not None:
+            return earlier
         slot = find_free_slot(start, now=now, length=service.duration, rules=rules)
         if slot is None:
             taken = overlapping_appointments(start=start, end=start + service.duration).exists()
@@ -296,8 +313,49 @@ def check_series(*, starts, length):
     return dates
 
 
-def book_series(*, starts, service, now, client=None, client_details=None, note="", book_in_time_off=False):
-    """Book one session or a repeat for a client Julie took by phone: all of them, or none.
+@dataclass(frozen=True)
+class CourseDate:
+    """One date of a course a client asks for online: its slot when free, else the nearest
+    free times that day or the day after, to choose instead."""
+
+    start: object  # aware datetime, as series_starts gives it
+    slot: object  # availability.Slot when this time is free, else None
+    alternatives: list  # free Slots, nearest to `start` first; empty when the date is free
+
+    @property
+    def is_free(self):
+        return self.slot is not None
+
+
+def check_course(*, starts, length, now, rules):
+    """Each date of a course under the website's own rules (working hours, time off, other
+    sessions, minimum notice, booking horizon): free, or the nearest free times instead."""
+    dates = []
+    for start in starts:
+        slot = find_free_slot(start, now=now, length=length, rules=rules)
+        alternatives = []
+        if slot is None:
+            day = timezone.localtime(start).date()
+            nearby = free_slots(start_date=day, end_date=day + timedelta(days=1), now=now, length=length, rules=rules)
+            alternatives = sorted(nearby, key=lambda free: abs(free.start - start))[:COURSE_ALTERNATIVES]
+        dates.append(CourseDate(start, slot, alternatives))
+    return dates
+
+
+def book_series(
+    *,
+    starts,
+    service,
+    now,
+    client=None,
+    client_details=None,
+    note="",
+    book_in_time_off=False,
+    online=False,
+    booking_key=None,
+):
+    """Book one session or a repeat, all of them or none: for a client Julie took by phone,
+    or (online=True) a course a client books on the website.
 
     client: an existing client (the sessions carry their name and phone); or client_details:
     the client with that email, made if new (an existing record is never changed). Sessions
@@ -305,10 +363,19 @@ def book_series(*, starts, service, now, client=None, client_details=None, note=
     the first one's confirmation lists every date (emails.build_message), so the client gets
     one confirmation, not one per session. Raises SeriesClash if any date clashes with another
     session, InTimeOff if any falls in Julie's time off unless book_in_time_off.
+
+    Online, every date must be free by the website's rules (check_course), Julie hears of the
+    course once, and a repeated submission of one form (booking_key) returns what it booked.
     """
     with transaction.atomic():
-        lock_calendar()
+        rules = lock_calendar()
+        if online:
+            earlier = _booked_with_key(booking_key, start=starts[0], client_details=client_details, note=note)
+            if earlier is not None:
+                return list(course_sessions(earlier)) if earlier.series else [earlier]
         dates = check_series(starts=starts, length=service.duration)
+        if online and not all(find_free_slot(s, now=now, length=service.duration, rules=rules) for s in starts):
+            raise SeriesClash(dates, message=COURSE_TAKEN)
         if any(date.clash is not None for date in dates):
             raise SeriesClash(dates)
         if not book_in_time_off and any(date.time_off is not None for date in dates):
@@ -317,23 +384,68 @@ def book_series(*, starts, service, now, client=None, client_details=None, note=
             client = _client_for(client_details)
         series = uuid.uuid4() if len(starts) > 1 else None
         details = client_details or ClientDetails(name="", email="", phone="")
-        return [
-            save_appointment_from_admin(
-                appointment=Appointment(
-                    client=client,
-                    client_name=details.name,
-                    client_phone=details.phone,
-                    service=service,
-                    start=date.start,
-                    end=date.end,
-                    client_note=note,
-                    series=series,
-                ),
-                now=now,
-                confirm=number == 0,
+        fields = {
+            "client": client,
+            "client_name": details.name,
+            "client_phone": details.phone,
+            "service": service,
+            "client_note": note,
+            "series": series,
+        }
+        if not online:
+            return [
+                save_appointment_from_admin(
+                    appointment=Appointment(**fields, start=date.start, end=date.end), now=now, confirm=number == 0
+                )
+                for number, date in enumerate(dates)
+            ]
+        sessions = []
+        for number, date in enumerate(dates):
+            first = number == 0
+            session = _create(
+                **fields,
+                start=date.start,
+                end=date.end,
+                source=Appointment.Source.WEB,
+                booking_key=(booking_key or None) if first else None,
             )
-            for number, date in enumerate(dates)
-        ]
+            outbox.record_booked(session, rules=rules, now=now, tell_julie=first, confirm=first)
+            sessions.append(session)
+        return sessions
+
+
+def course_sessions(appointment):
+    """Every session of the course (series) this one belongs to, in time order (selector)."""
+    return Appointment.objects.filter(series=appointment.series).order_by("start")
+
+
+def with_course_place(queryset):
+    """Sessions annotated with their place in their course: course_number of course_size
+    (both None for a session that is not part of one)."""
+    same_course = Appointment.objects.filter(series=OuterRef("series")).order_by().values("series")
+    count = Count("pk")
+    return queryset.annotate(
+        course_size=Subquery(same_course.annotate(n=count).values("n")),
+        course_number=Subquery(same_course.filter(start__lte=OuterRef("start")).annotate(n=count).values("n")),
+    )
+
+
+def course_label(appointment):
+    """ "Course: 3 of 6" for a session of a course annotated by with_course_place, else ""."""
+    size = getattr(appointment, "course_size", None)
+    return f"Course: {appointment.course_number} of {size}" if size else ""
+
+
+def cancel_rest_of_course(*, appointment, now):
+    """The client cancels this session and every later one still booked in its course, with
+    one email listing them all (emails._sessions). Each goes through cancel_appointment, so
+    its cut-off and emails are the usual ones. Raises BookingError if this one is too late."""
+    with transaction.atomic():
+        lock_calendar()
+        later = course_sessions(appointment).filter(start__gt=appointment.start, status=Appointment.Status.BOOKED)
+        later = list(later)  # read before anything changes
+        this = cancel_appointment(appointment=appointment, now=now)  # refused past its cut-off
+        return [this, *(cancel_appointment(appointment=session, now=now, tell_client=False) for session in later)]
 
 
 def adopt_booking_details(*, appointment):

@@ -43,10 +43,24 @@ def appointment_ics(appointment, *, location, method="PUBLISH", attendee=None):
     PUBLISH for a download; in emails REQUEST (new or moved) and CANCEL, which
     RFC 5546 wants with an organizer and the attendee.
     """
+    return sessions_ics([appointment], location=location, method=method, attendee=attendee)
+
+
+def sessions_ics(appointments, *, location, method="PUBLISH", attendee=None):
+    """An iCalendar file (bytes) with one event per appointment (a course's sessions).
+
+    RFC 5546 allows several events (several UIDs) in one file only with PUBLISH.
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
+    for appointment in appointments:
+        cal.add_component(_session_event(appointment, location=location, method=method, attendee=attendee))
+    return cal.to_ical()
+
+
+def _session_event(appointment, *, location, method, attendee):
     event = icalendar.Event()
     event.add("uid", event_uid(appointment))
     event.add("sequence", appointment.sequence)
@@ -62,8 +76,7 @@ def appointment_ics(appointment, *, location, method="PUBLISH", attendee=None):
         event.add("attendee", f"mailto:{attendee}", parameters={"RSVP": "FALSE", "PARTSTAT": "ACCEPTED"})
     cancelled = method == "CANCEL" or appointment.status == Appointment.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
 
 
 @dataclass(frozen=True)

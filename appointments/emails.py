@@ -16,7 +16,7 @@ from django.utils import timezone
 from checkins import answers as checkin_answers
 from intake import intakes
 
-from .calendar import appointment_ics
+from .calendar import sessions_ics
 from .models import Appointment, BookingRules, BusinessDetails, OutgoingEmail
 
 Kind = OutgoingEmail.Kind
@@ -39,16 +39,15 @@ def message_id(email):
 
 
 def _sessions(email):
-    """The sessions an email is about: a repeat's confirmation lists every active date of it."""
+    """The sessions an email is about: a repeat's confirmation lists every active date of it;
+    a cancellation, every session of it cancelled at the same moment (the rest of a course)."""
     appointment = email.appointment
-    if email.kind != Kind.CONFIRMATION or appointment.series is None:
+    if appointment.series is None or email.kind not in {Kind.CONFIRMATION, Kind.CANCELLATION}:
         return [appointment]
-    return list(
-        Appointment.objects.select_related("service")
-        .filter(series=appointment.series)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("start")
-    )
+    sessions = Appointment.objects.select_related("service").filter(series=appointment.series).order_by("start")
+    if email.kind == Kind.CANCELLATION:
+        return list(sessions.filter(status=Appointment.Status.CANCELLED, cancelled_at=appointment.cancelled_at))
+    return list(sessions.exclude(status=Appointment.Status.CANCELLED))
 
 
 def _context(email, rules, business, now):
@@ -113,11 +112,12 @@ def build_message(email, *, rules=None, now=None):
     message.attach_alternative(html, "text/html")
     method = CALENDAR_METHOD.get(email.kind)
     if method:
-        # One calendar file per session: each its own event, which later changes update.
-        for number, session in enumerate(sessions, start=1):
-            ics = appointment_ics(session, location=business.location, method=method, attendee=client.email)
-            filename = "session.ics" if len(sessions) == 1 else f"session-{number}.ics"
-            message.attach(calendar_attachment(ics, method=method, filename=filename))
+        # One calendar file holding every session, each its own event (which later changes
+        # update). iTIP wants one event per REQUEST or CANCEL, so several are PUBLISHed.
+        method = method if len(sessions) == 1 else "PUBLISH"
+        ics = sessions_ics(sessions, location=business.location, method=method, attendee=client.email)
+        filename = "session.ics" if len(sessions) == 1 else "sessions.ics"
+        message.attach(calendar_attachment(ics, method=method, filename=filename))
     return message
 
 

@@ -238,6 +238,75 @@ class BookingForm(PublicForm):
         return ClientDetails(name=data["name"], email=data["email"], phone=data["phone"])
 
 
+COURSE_COUNT_REQUIRED = "Please choose how many sessions."
+CHOOSE_COURSE_TIME = "Please choose a time for this date."
+COURSE_SIZES = range(2, 9)
+
+
+class CourseForm(forms.Form):
+    """A course of sessions from the chosen time: how often and how many, and, for a date that
+    is not free, the time chosen instead (course: booking.check_course's dates)."""
+
+    repeat = forms.TypedChoiceField(
+        label="How often",
+        choices=[("", "Just this session"), ("1", "Every week"), ("2", "Every two weeks")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    count = forms.TypedChoiceField(
+        label="Number of sessions",
+        choices=[(str(size), str(size)) for size in COURSE_SIZES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="6",
+        help_text="From 2 to 8, on the same weekday and time.",
+    )
+    # The course (repeat and count) whose dates the client has seen: a changed one is checked again.
+    checked = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    # A time to choose instead is needed only for the course shown: a client who goes back to
+    # one session must not be stopped by the browser (the server asks when it is needed).
+    use_required_attribute = False
+
+    def __init__(self, *args, course=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.course = course
+        for number, date in enumerate(course, start=1):
+            if not date.is_free:
+                field = SlotStartField(label="Choose a time instead", widget=slot_radios(date.alternatives))
+                field.error_messages["required"] = CHOOSE_COURSE_TIME
+                self.fields[f"date_{number}"] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("repeat") and not cleaned.get("count"):
+            self.add_error("count", COURSE_COUNT_REQUIRED)
+        for number, date in enumerate(self.course, start=1):
+            chosen = cleaned.get(f"date_{number}")
+            if chosen and chosen not in [free.start for free in date.alternatives]:
+                self.add_error(f"date_{number}", CHOOSE_COURSE_TIME)
+        return cleaned
+
+    def asked(self):
+        """What the client asked for, as the `checked` field carries it once they have seen its dates."""
+        return f"{self.cleaned_data['repeat']}x{self.cleaned_data['count']}"
+
+    def rows(self):
+        """Each date of the course with its field to choose another time (None when it is free)."""
+        return [
+            (date, None if date.is_free else self[f"date_{number}"]) for number, date in enumerate(self.course, start=1)
+        ]
+
+    def starts(self):
+        """The course's starts: each date's own time when free, else the time chosen instead."""
+        return [
+            date.start if date.is_free else self.cleaned_data[f"date_{number}"]
+            for number, date in enumerate(self.course, start=1)
+        ]
+
+
 class CancelForm(PublicForm):
     reason = TextField(
         label="Reason (optional)",

@@ -26,6 +26,7 @@ from .forms import (
     START_INVALID,
     BookingForm,
     CancelForm,
+    CourseForm,
     RescheduleForm,
     new_booking_key,
     parse_slot_start,
@@ -49,6 +50,7 @@ ALTERNATIVES_SHOWN = 8
 NEXT_SLOTS_SHOWN = 3
 # Free times offered to rebook in one tap after an unwell cancellation.
 REBOOK_SLOTS_SHOWN = 4
+COURSE_CANCELLED = "{count} sessions of your course are cancelled. We have sent you one email listing them."
 UNWELL_CANCELLED = "Your session is cancelled. Rest well: we have sent you an email to confirm."
 # The calendar shows this many weeks at a time, from this week's Sunday: short on a phone
 # even when bookings open a year ahead; later weeks are a link away.
@@ -311,7 +313,7 @@ def details(request):
             return redirect(_day_url(start, choice.query) if start else days_url)
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
         context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
-        return render(request, "appointments/details.html", context)
+        return render(request, "appointments/details.html", {**context, "course_form": CourseForm()})
 
     context = _posted_details_context(request, rules=rules, now=now)
     form, service = context["form"], context["service"]
@@ -320,6 +322,15 @@ def details(request):
         form.is_valid()
         form.add_error(None, SERVICE_NOT_OPEN)
         return render(request, "appointments/details.html", context)
+    course_form = context["course_form"]
+    if not course_form.is_valid():
+        form.is_valid()
+        return render(request, "appointments/details.html", context)
+    if course_form.cleaned_data["repeat"]:
+        return _course(request, context, rules=rules, now=now)
+    if "check" in request.POST:
+        # "Check dates" with no course chosen: nothing to check, and nothing is booked.
+        return _form_as_typed(request, context)
     if not form.is_valid():
         lost = parse_slot_start(request.POST.get("lost"))
         if lost and "start" in form.errors:
@@ -350,6 +361,58 @@ def details(request):
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
 
+def _form_as_typed(request, context, **more):
+    """The details page again with everything typed kept, and no errors: nothing was confirmed yet."""
+    form = BookingForm(initial=request.POST.dict())
+    return render(request, "appointments/details.html", {**context, "form": form, **more})
+
+
+def _course(request, context, *, rules, now):
+    """A course of sessions: "Check dates" (or a course not yet checked) shows every date, free or
+    with the nearest free times to choose instead; "Confirm booking" books them all or none."""
+    service, form, course_form = context["service"], context["form"], context["course_form"]
+    start = parse_slot_start(request.POST.get("start"))
+    if start is None:
+        form.is_valid()  # says the time could not be read
+        return render(request, "appointments/details.html", context)
+    asked = course_form.asked()
+    starts = booking.series_starts(
+        start, every_weeks=course_form.cleaned_data["repeat"], count=course_form.cleaned_data["count"]
+    )
+    course = booking.check_course(starts=starts, length=service.duration, now=now, rules=rules)
+    if "check" in request.POST or course_form.cleaned_data["checked"] != asked:
+        course_form = CourseForm(initial={**request.POST.dict(), "checked": asked}, course=course)
+        return _form_as_typed(request, context, course_form=course_form)
+    course_form = CourseForm(request.POST, course=course)
+    context["course_form"] = course_form
+    if not (form.is_valid() & course_form.is_valid()):
+        return render(request, "appointments/details.html", context)
+    if refusal := _refusal_if_too_many_changes(request, "booking", "appointments/details.html", context):
+        return refusal
+    try:
+        sessions = booking.book_series(
+            starts=course_form.starts(),
+            service=service,
+            now=now,
+            client_details=form.client_details(),
+            note=form.cleaned_data["note"],
+            online=True,
+            booking_key=form.cleaned_data["booking_key"],
+        )
+    except booking.SlotUnavailable as exc:
+        # Taken meanwhile: nothing booked; every date as it is now, everything typed kept.
+        course = booking.check_course(starts=starts, length=service.duration, now=now, rules=rules)
+        course_form = CourseForm(initial=request.POST.dict(), course=course)
+        return _form_as_typed(request, context, course_form=course_form, lost_notice=str(exc), course_lost=True)
+    except booking.BookingError as exc:
+        form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
+        form.is_valid()
+        form.add_error(None, str(exc))
+        return render(request, "appointments/details.html", {**context, "form": form})
+    _count_change(request, "booking")
+    return redirect("appointments:confirmed", token=sessions[0].manage_token)
+
+
 def _other_times_page(request, context, *, lost, rules, now, notice="", validate=False):
     """The details form again when its time was lost (just taken, or no longer offered):
     everything typed kept, the other free times offered as a choice in the same form, and
@@ -375,6 +438,7 @@ def _posted_details_context(request, *, rules, now):
     start = parse_slot_start(request.POST.get("start"))
     return {
         "form": BookingForm(request.POST),
+        "course_form": CourseForm(request.POST),
         "service": service,
         "query": choice.query,
         "services": choice.services,
@@ -408,6 +472,8 @@ def _booking_context(request, appointment, rules, now):
         "manage_url": request.build_absolute_uri(appointment.get_manage_url()),
         "change_deadline": rules.change_deadline(appointment.start),
         "calendar_links": calendar_links(appointment, location=business.location),
+        # The sessions of its course, for the confirmation and manage pages to list.
+        "course": list(booking.course_sessions(appointment)) if appointment.series else [],
     }
 
 
@@ -496,6 +562,26 @@ def cancel(request, token):
             messages.success(request, "Your session is cancelled. We have sent you an email to confirm.")
         return redirect("appointments:manage", token=token)
     return render(request, "appointments/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def cancel_course(request, token):
+    """ "Cancel the rest of my course": this session and the later ones of its course, one email."""
+    now = timezone.now()
+    appointment, refusal = _appointment_or_refusal(request, token, now=now)
+    if refusal:
+        return refusal
+    if appointment.series is None:
+        return redirect("appointments:cancel", token=token)
+    try:
+        cancelled = booking.cancel_rest_of_course(appointment=appointment, now=now)
+    except booking.BookingError as exc:
+        messages.error(request, str(exc))
+    else:
+        _count_change(request, "manage")
+        messages.success(request, COURSE_CANCELLED.format(count=len(cancelled)))
+    return redirect("appointments:manage", token=token)
 
 
 @never_cache

@@ -4,7 +4,16 @@
 
   // One submit per form: a double tap must not send the booking twice.
   document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      // A disabled button is not sent: keep which one was pressed ("Check dates" is not "Confirm").
+      var pressed = event.submitter;
+      if (pressed && pressed.name) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pressed.name;
+        input.value = pressed.value;
+        form.appendChild(input);
+      }
       form.querySelectorAll("button[type=submit]").forEach(function (button) {
         button.disabled = true;
         button.setAttribute("aria-busy", "true");

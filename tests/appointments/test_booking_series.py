@@ -113,14 +113,11 @@ def test_a_new_clients_email_that_is_known_books_for_that_client_without_changin
 
 def _calendar_events(message):
     mime = email_parser.message_from_bytes(message.message().as_bytes())
-    return [
-        icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
-        for part in mime.walk()
-        if part.get_content_type() == "text/calendar"
-    ]
+    [ics] = [part for part in mime.walk() if part.get_content_type() == "text/calendar"]
+    return icalendar.Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
 
 
-def test_the_series_confirmation_lists_every_date_with_a_calendar_event_for_each(service, now):
+def test_the_series_confirmation_lists_every_date_with_one_calendar_file_holding_every_session(service, now):
     sessions = book_series(
         starts=series_starts(TUESDAY_10, every_weeks=2, count=3), service=service, now=now, client_details=NEW
     )

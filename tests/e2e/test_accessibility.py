@@ -60,6 +60,14 @@ def _someone_else_books(start):
     )
 
 
+def _a_week_later(start):
+    """The form's value of the time a week after this one (same wall-clock time)."""
+    from appointments.booking import series_starts
+    from appointments.forms import parse_slot_start, slot_value
+
+    return slot_value(series_starts(parse_slot_start(start), every_weeks=1, count=2)[1])
+
+
 def _booked_next_week():
     """Ada's session a week ahead, booked as the website does."""
     from datetime import timedelta
@@ -128,6 +136,13 @@ def visit_public_pages(page, base_url):
     yield "times", _follow(page, page.get_by_role("link", name=re.compile(r"\d+ free times?")).nth(6))
     times_url = page.url
     yield "details", _follow(page, page.get_by_role("link", name=re.compile(r"^\d{1,2}:\d\d [AP]M")).first)
+
+    # A course: every date shown before booking; one taken a week later offers times instead.
+    _someone_else_books(_a_week_later(page.locator("input[name=start]").input_value()))
+    page.get_by_label("Every week").check()
+    page.get_by_label("Number of sessions").select_option("6")
+    yield "details-course-check", _follow(page, page.get_by_role("button", name="Check dates"))
+    page.get_by_label("Just this session").check()
 
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_label("Email").fill("ada@example.com")
