@@ -72,4 +72,8 @@ class EncryptedTextField(EncryptedAnswerMixin, models.TextField):
 
 
 class EncryptedIntegerField(EncryptedAnswerMixin, models.IntegerField):
-    pass
+    @cached_property
+    def validators(self):
+        # Stored as text (get_internal_type), so no database integer range applies; IntegerField's
+        # own validators look that range up by the internal type, which PostgreSQL does not know.
+        return [*self.default_validators, *self._validators]
