@@ -1,10 +1,15 @@
+import copy
+import functools
 import re
 import secrets
 from datetime import datetime
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core import signing
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
@@ -305,6 +310,21 @@ class CourseForm(forms.Form):
             date.start if date.is_free else self.cleaned_data[f"date_{number}"]
             for number, date in enumerate(self.course, start=1)
         ]
+
+
+@functools.cache
+def blank_details_fields():
+    """The details page's blank fields (the course choice and the booking form) as _course.html
+    and crispy render them, but for the hidden start and booking_key, which each visitor gets
+    their own values of (details.html adds them). Rendering these was most of the cost of every
+    client's first view of the page, and they are the same for everyone, so each process renders
+    them once: their labels, help texts and choices come from this module, never from the database.
+    """
+    form = BookingForm()
+    helper = copy.copy(form.helper)
+    helper.layout = Layout(*(name for name, field in form.fields.items() if not field.widget.is_hidden))
+    course = render_to_string("appointments/_course.html", {"course_form": CourseForm()})
+    return course + render_crispy_form(form, helper)
 
 
 class CancelForm(PublicForm):

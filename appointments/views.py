@@ -28,6 +28,7 @@ from .forms import (
     CancelForm,
     CourseForm,
     RescheduleForm,
+    blank_details_fields,
     new_booking_key,
     parse_slot_start,
     slot_value,
@@ -179,14 +180,12 @@ def week_start(day):
 
 
 def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
-    """WEEKS_SHOWN weeks of CalendarDay cells from the week of start (this week when start is
-    None or past, the horizon's last week at most), links to the weeks before and after when
-    they can be booked, and the next free times. link(day) gives a day with free slots its URL,
+    """CalendarDay cells for the weeks shown from start (_weeks_shown), links to the weeks
+    before and after when they can be booked, and the next free times. link(day) gives a day with free slots its URL,
     and with waitlist, a full day one may still wait for (waitlist.offers.waitlist_days) links to its waitlist."""
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
-    first = week_start(min(max(start or today, today), last_bookable))
-    last = first + timedelta(weeks=WEEKS_SHOWN, days=-1)
+    first, last = _weeks_shown(start, today=today, last_bookable=last_bookable)
     days = availability.count_by_day(slots, first_day=first, last_day=last)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
     cells = [
@@ -204,6 +203,28 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
         "has_free_day": bool(slots),
         "waitlist_shown": any(cell.waitlist_href for cell in cells),
     }
+
+
+def _weeks_shown(start, *, today, last_bookable):
+    """The first and last day of the WEEKS_SHOWN weeks from the week of start (this week when
+    start is None or past, the horizon's last week at most)."""
+    first = week_start(min(max(start or today, today), last_bookable))
+    return first, first + timedelta(weeks=WEEKS_SHOWN, days=-1)
+
+
+def _days_page_slots(start, *, now, length, rules):
+    """The free slots the days page needs: from now to its last day shown, and the rest of the
+    horizon only when those hold fewer than the next free times it lists (laying out the whole
+    horizon was most of a fresh days page's cost)."""
+    today = availability.business_today(now)
+    last_bookable = today + timedelta(days=rules.horizon_days)
+    _, last_shown = _weeks_shown(start, today=today, last_bookable=last_bookable)
+    slots = availability.free_slots(start_date=today, end_date=last_shown, now=now, length=length, rules=rules)
+    if len(slots) < NEXT_SLOTS_SHOWN:
+        slots += availability.free_slots(
+            start_date=last_shown + timedelta(days=1), end_date=last_bookable, now=now, length=length, rules=rules
+        )
+    return slots
 
 
 def _service_param(request):
@@ -235,7 +256,7 @@ def _days_page(request, start, slug):
     rules = BookingRules.load()
     service = choice.service
     calendar = _calendar_context(
-        availability.horizon_slots(now=now, length=service.duration, rules=rules),
+        _days_page_slots(start, now=now, length=service.duration, rules=rules),
         now=now,
         rules=rules,
         link=lambda day: _book_day_link(day, choice.query),
@@ -313,7 +334,7 @@ def details(request):
             return redirect(_day_url(start, choice.query) if start else days_url)
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
         context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
-        return render(request, "appointments/details.html", {**context, "course_form": CourseForm()})
+        return render(request, "appointments/details.html", {**context, "blank_fields": blank_details_fields()})
 
     context = _posted_details_context(request, rules=rules, now=now)
     form, service = context["form"], context["service"]

@@ -4,7 +4,10 @@ from html import unescape
 
 import pytest
 import time_machine
+from crispy_forms.utils import render_crispy_form
 from django.core import signing
+from django.template.loader import render_to_string
+from django.test.html import parse_html
 from django.urls import reverse
 
 from appointments.booking import KEY_ALREADY_USED, SLOT_TAKEN
@@ -14,6 +17,7 @@ from appointments.forms import (
     POLICY_REQUIRED,
     BookingForm,
     CancelForm,
+    CourseForm,
     RescheduleForm,
     slot_value,
 )
@@ -80,6 +84,24 @@ def test_details_page_shows_the_chosen_time(client):
     response = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)})
     assert response.status_code == 200
     assert "Wednesday, December 2, 2026, 10:00 AM to 11:00 AM" in text_of(response)
+
+
+def test_the_blank_details_form_is_crispys_own_markup_with_this_visitors_time_and_key(client):
+    # The page renders its blank fields once per process (forms.blank_details_fields): a client
+    # must get exactly what the course choice and crispy make of the whole form.
+    response = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)})
+    page = response.content.decode()
+    shown = page[
+        page.index('name="service" value="craniosacral-therapy">') + 44 : page.index(
+            '<button type="submit" class="btn btn-primary btn-lg">'
+        )
+    ]
+    form = response.context["form"]
+    whole = render_to_string("appointments/_course.html", {"course_form": CourseForm()}) + render_crispy_form(form)
+    assert parse_html(shown) == parse_html(whole)
+    assert f'name="start" value="{slot_value(WEDNESDAY_10)}"' in shown
+    assert f'name="booking_key" value="{form["booking_key"].value()}"' in shown
+    assert issued_key(client) != form["booking_key"].value()
 
 
 @pytest.mark.parametrize("start", ["", "garbage", "2026-12-02T10:00", "2026-12-02T10:15-05:00", "9" * 500])

@@ -363,6 +363,24 @@ def test_the_days_page_offers_the_next_three_free_times(client, book):
     assert next_times == "Wed, Dec 2 at 1:00 PM Wed, Dec 2 at 1:30 PM Wed, Dec 2 at 2:00 PM"
 
 
+def test_when_the_weeks_shown_are_full_the_next_free_times_come_from_later_weeks(client):
+    # Away for the five weeks shown (to Saturday, January 2) and the Monday after, back on Tuesday.
+    TimeOff.objects.create(start=business_time(2026, 11, 30), end=business_time(2027, 1, 5), reason="Away")
+    page = text_of(days_page(client))
+    next_times = re.search(r"Next free times (.*?) Choose a day", page).group(1)
+    assert next_times == "Tue, Jan 5 at 9:00 AM Tue, Jan 5 at 9:30 AM Tue, Jan 5 at 10:00 AM"
+    assert "There are no free times" not in page
+    assert "Show later dates" in page
+
+
+def test_with_only_two_free_times_in_the_weeks_shown_the_third_comes_from_later(client):
+    TimeOff.objects.create(start=business_time(2026, 11, 30), end=business_time(2026, 12, 2, 15), reason="Away")
+    TimeOff.objects.create(start=business_time(2026, 12, 2, 16), end=business_time(2027, 1, 5, 9, 30), reason="Away")
+    page = text_of(days_page(client))
+    next_times = re.search(r"Next free times (.*?) Choose a day", page).group(1)
+    assert next_times == "Wed, Dec 2 at 3:00 PM Tue, Jan 5 at 9:30 AM Tue, Jan 5 at 10:00 AM"
+
+
 def test_with_no_free_time_at_all_the_days_page_says_to_email_julie(client):
     TimeOff.objects.create(start=business_time(2026, 11, 30), end=business_time(2027, 3, 1), reason="Away")
     page = text_of(days_page(client))
