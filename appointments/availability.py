@@ -171,16 +171,19 @@ def free_slots_on(day, *, now, length, rules=None, ignore_appointment=None):
     )
 
 
-def find_free_slot(start, *, now, length, rules=None, ignore_appointment=None):
-    """The free slot starting at this instant, or None if it is taken, off the grid or not offered."""
+def slot_starting_at(slots, start):
+    """The slot of `slots` starting at this instant, or None."""
     # Compare in UTC: Python never finds a wall time in the repeated fall-back
     # hour equal to a datetime in another zone (PEP 495).
     start = start.astimezone(UTC)
+    return next((slot for slot in slots if slot.start == start), None)
+
+
+def find_free_slot(start, *, now, length, rules=None, ignore_appointment=None):
+    """The free slot starting at this instant, or None if it is taken, off the grid or not offered."""
     day = timezone.localtime(start).date()
-    for slot in free_slots_on(day, now=now, length=length, rules=rules, ignore_appointment=ignore_appointment):
-        if slot.start == start:
-            return slot
-    return None
+    slots = free_slots_on(day, now=now, length=length, rules=rules, ignore_appointment=ignore_appointment)
+    return slot_starting_at(slots, start)
 
 
 def horizon_slots(*, now, length, rules=None, ignore_appointment=None):

@@ -1,4 +1,5 @@
-"""A one-minute cache for the pages that show free times: the days page and a day's times.
+"""A one-minute cache for the pages that show free times (the days page and a day's times)
+and for a day's free times, which the booking form's page checks its time against.
 
 Every visitor sees the same page until availability changes, and working availability
 out is most of those pages' cost (bench/RESULTS.md). A saved page is used only within
@@ -7,8 +8,8 @@ under the availability version it was made with: any saved or deleted session, t
 off, working hours, booking rules, business details or service makes a new version, so
 a booking or a blocked afternoon shows at once. A page carrying a one-off message is never
 saved, and each display (posture_booking.themes) has its own copy, as the page is written for it.
-The cache only saves work, and no booking relies on it (the details page and the
-booking itself check the slot afresh); when it cannot be reached, pages are made anew.
+The cache only saves work, and no booking relies on it (the booking itself checks the
+slot afresh); when it cannot be reached, pages and free times are worked out anew.
 """
 
 import logging
@@ -28,13 +29,18 @@ PAGE_TIMEOUT = 60  # seconds: a page is only ever used within the minute it was 
 logger = logging.getLogger(__name__)
 
 
+def _minute_key(name):
+    """The cache key of `name` for this availability version and minute (may raise: Redis unreachable)."""
+    version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    return f"appointments:page:{version}:{name}:{timezone.now():%Y-%m-%dT%H:%M}"
+
+
 def cached_page(request, name, make_response):
     """The page called `name` for this minute and availability version, made by make_response() if need be."""
     if messages.get_messages(request):
         return make_response()  # a message is for this visitor only
     try:
-        version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
-        key = f"appointments:page:{version}:{name}:{theme_of(request)}:{timezone.now():%Y-%m-%dT%H:%M}"
+        key = _minute_key(f"{name}:{theme_of(request)}")
         content = cache.get(key)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): making the page anew.", exc)
@@ -48,6 +54,23 @@ def cached_page(request, name, make_response):
         except Exception as exc:
             logger.warning("Page cache unreachable (%s): page not saved.", exc)
     return response
+
+
+def cached_value(name, make):
+    """What make() returns, saved like a page: for this minute and availability version."""
+    try:
+        key = _minute_key(name)
+        value = cache.get(key)
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): working %s out anew.", exc, name)
+        return make()
+    if value is None:
+        value = make()
+        try:
+            cache.set(key, value, PAGE_TIMEOUT)
+        except Exception as exc:
+            logger.warning("Page cache unreachable (%s): %s not saved.", exc, name)
+    return value
 
 
 def _new_version():

@@ -291,11 +291,20 @@ def _day_page(request, chosen, slug):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
         return redirect(days_url)
     service = choice.service
-    slots = availability.free_slots_on(chosen, now=now, length=service.duration, rules=rules)
+    slots = _day_slots(chosen, service=service, now=now, rules=rules)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
     context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
     context["waitlist_open"] = wait_from <= chosen <= wait_until
     return render(request, "appointments/day.html", {**context, "rules": rules})
+
+
+def _day_slots(day, *, service, now, rules):
+    """The day's free slots for the service, saved for the minute like the pages that show them:
+    every client who opens the booking form for one of them checks it against the same list."""
+    return page_cache.cached_value(
+        f"slots:{service.slug}:{day.isoformat()}",
+        lambda: availability.free_slots_on(day, now=now, length=service.duration, rules=rules),
+    )
 
 
 def _alternatives(start, *, service, now, rules):
@@ -327,7 +336,9 @@ def details(request):
             return _choose_first(request, choice)
         service = choice.service
         start = parse_slot_start(request.GET.get("start"))
-        slot = start and availability.find_free_slot(start, now=now, length=service.duration, rules=rules)
+        slot = start and availability.slot_starting_at(
+            _day_slots(timezone.localtime(start).date(), service=service, now=now, rules=rules), start
+        )
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
             days_url = _with_query(reverse("appointments:days"), choice.query)

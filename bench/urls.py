@@ -2,16 +2,14 @@
 
 The floor is a template view with a tiny template (no base.html); the one-query floor the same
 after one trivial query, the least a page that reads the database costs. The /bench/uncached/
-pages run the booking pages' own code but skip appointments.page_cache: what the first
-visitor after a booking, or after the minute turns, waits for.
+pages are the booking pages after a change of availability (a new appointments.page_cache
+version each time): what the first visitor after a booking waits for.
 """
 
 from django.urls import path
-from django.utils import timezone
 from django.views.generic import TemplateView
 
-from appointments import views
-from appointments.availability import business_today, parse_date
+from appointments import page_cache, views
 from posture_booking.urls import urlpatterns as site_urlpatterns
 from services.models import Service
 
@@ -24,13 +22,15 @@ class FloorQuery(TemplateView):
 
 
 def days_uncached(request):
-    # This week's page for the only service, as /book/ shows it.
-    today = business_today(timezone.now())
-    return views._days_page(request, views.week_start(today), "")
+    # What the first visitor after a booking waits for: a new availability version, then the page
+    # as /book/ makes it (its saved copy and free times are then of no use).
+    page_cache.availability_changed()
+    return views.days(request)
 
 
 def day_uncached(request, day):
-    return views._day_page(request, parse_date(day), "")
+    page_cache.availability_changed()
+    return views.day(request, day)
 
 
 urlpatterns = [

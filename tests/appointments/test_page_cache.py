@@ -127,3 +127,38 @@ def test_pages_are_made_anew_while_the_cache_is_unreachable(client, settings):
     }
     assert TEN_AM_LINK in page(client, WEDNESDAY)
     assert "Choose a day" in page(client, DAYS)
+
+
+DETAILS_AT_TEN = f"{reverse('appointments:details')}?{TEN_AM_LINK}"
+
+
+def test_the_booking_form_checks_its_time_against_the_days_saved_free_times(
+    client, django_assert_num_queries, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(7):
+        assert "Your details" in page(client, DETAILS_AT_TEN)
+    # The times page saved the same free times: the form for another of them needs only the
+    # rules, the open services and the footer's business details.
+    page(client, WEDNESDAY)
+    with django_assert_num_queries(3):
+        assert "Your details" in page(
+            client, f"{reverse('appointments:details')}?{link_to(WEDNESDAY_10 + timedelta(hours=1))}"
+        )
+
+
+def test_the_booking_form_for_a_time_just_booked_says_so_at_once(client, book):
+    assert "Your details" in page(client, DETAILS_AT_TEN)
+    book(WEDNESDAY_10)
+    response = client.get(DETAILS_AT_TEN, follow=True)
+    assert "Your details" not in response.content.decode()
+    assert response.redirect_chain[-1][0] == WEDNESDAY
+
+
+def test_the_booking_form_works_while_the_cache_is_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    assert "Your details" in page(client, DETAILS_AT_TEN)
