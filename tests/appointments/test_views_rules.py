@@ -3,7 +3,7 @@ times are offered when one is gone, the links a confirmation gives, what a bad l
 and how Julie's calendar feed may be kept."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from html import unescape
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from appointments.booking import SLOT_TAKEN
 from appointments.forms import slot_value
-from appointments.models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff
+from appointments.models import Appointment, BookingRules, BusinessDetails, CalendarFeed, TimeOff, WorkingHours
 from appointments.views import FORM_OPEN_TOO_LONG
 from services.models import Service
 from tests.conftest import free_port
@@ -379,6 +379,15 @@ def test_with_only_two_free_times_in_the_weeks_shown_the_third_comes_from_later(
     page = text_of(days_page(client))
     next_times = re.search(r"Next free times (.*?) Choose a day", page).group(1)
     assert next_times == "Wed, Dec 2 at 3:00 PM Tue, Jan 5 at 9:30 AM Tue, Jan 5 at 10:00 AM"
+
+
+def test_the_next_free_times_run_on_from_the_last_day_shown_to_the_very_next(client):
+    WorkingHours.objects.create(weekday=6, start_time=time(9), end_time=time(12))  # Sundays too
+    # Only Saturday, January 2 (the last day shown) has a free time, at noon.
+    TimeOff.objects.create(start=business_time(2026, 11, 30), end=business_time(2027, 1, 2, 12), reason="Away")
+    page = text_of(days_page(client))
+    next_times = re.search(r"Next free times (.*?) Choose a day", page).group(1)
+    assert next_times == "Sat, Jan 2 at 12:00 PM Sun, Jan 3 at 9:00 AM Sun, Jan 3 at 9:30 AM"
 
 
 def test_with_no_free_time_at_all_the_days_page_says_to_email_julie(client):
