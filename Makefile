@@ -52,4 +52,4 @@ mutate: $(STAMP)
 	$(BIN)/python scripts/mutation_score.py
 
 clean:
-	rm -rf $(VENV) node_modules var staticfiles mutants
+	rm -rf $(VENV) node_modules bench/lighthouse/node_modules var staticfiles mutants
