@@ -123,6 +123,23 @@ def test_full_days_link_to_their_waitlist_the_same_for_everyone(client, full_day
     assert f'href="{join_url()}"' in day_page
 
 
+def test_the_calendar_links_full_days_to_their_waitlist_from_today_to_the_horizons_last_day(client, clock_at_now):
+    # Now is Tuesday 8:00 with 12 hours' notice: today is full but may still be waited for.
+    today, last = business_time(2026, 12, 1).date(), business_time(2027, 1, 30).date()  # 60 days ahead
+    TimeOff.objects.create(start=business_time(2027, 1, 30), end=business_time(2027, 1, 31), reason="Away")
+    assert f'href="{join_url(today)}"' in client.get(reverse("appointments:days")).content.decode()
+    last_weeks = client.get(reverse("appointments:days"), {"from": last.isoformat()}).content.decode()
+    assert f'href="{join_url(last)}"' in last_weeks
+    assert join_url(last + timedelta(days=1)) not in last_weeks  # past the horizon: nothing to wait for
+
+
+def test_the_calendar_for_moving_a_session_offers_no_waitlist(client, full_day, book, clock_at_now):
+    appointment = book(business_time(2026, 12, 3, 10), email="mover@example.com")
+    page = client.get(reverse("appointments:reschedule", kwargs={"token": appointment.manage_token})).content.decode()
+    assert "booking-calendar" in page
+    assert "/waitlist/" not in page and "join its waitlist" not in page
+
+
 # --- offers ------------------------------------------------------------------------
 
 
