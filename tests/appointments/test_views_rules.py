@@ -356,6 +356,16 @@ def test_a_year_of_bookings_still_opens_on_five_short_weeks(client, django_asser
     assert "Show later dates" not in text_of(last)
 
 
+def test_when_the_weeks_shown_end_on_the_horizons_last_day_no_later_dates_are_offered(client):
+    rules = BookingRules.load()
+    rules.horizon_days = 32  # from Tuesday, December 1 to Saturday, January 2: the fifth week's end
+    rules.save()
+    assert "Show later dates" not in text_of(days_page(client))
+    rules.horizon_days = 33
+    rules.save()
+    assert "Show later dates" in text_of(days_page(client))
+
+
 def test_the_days_page_offers_the_next_three_free_times(client, book):
     book(WEDNESDAY_10, email="first@example.com")  # the whole morning is gone with the buffer
     page = text_of(days_page(client))

@@ -127,7 +127,9 @@ def test_the_calendar_links_full_days_to_their_waitlist_from_today_to_the_horizo
     # Now is Tuesday 8:00 with 12 hours' notice: today is full but may still be waited for.
     today, last = business_time(2026, 12, 1).date(), business_time(2027, 1, 30).date()  # 60 days ahead
     TimeOff.objects.create(start=business_time(2027, 1, 30), end=business_time(2027, 1, 31), reason="Away")
-    assert f'href="{join_url(today)}"' in client.get(reverse("appointments:days")).content.decode()
+    first_weeks = client.get(reverse("appointments:days")).content.decode()
+    assert f'href="{join_url(today)}"' in first_weeks
+    assert "Full days in a dashed box have a waitlist" in first_weeks
     last_weeks = client.get(reverse("appointments:days"), {"from": last.isoformat()}).content.decode()
     assert f'href="{join_url(last)}"' in last_weeks
     assert join_url(last + timedelta(days=1)) not in last_weeks  # past the horizon: nothing to wait for
@@ -137,7 +139,7 @@ def test_the_calendar_for_moving_a_session_offers_no_waitlist(client, full_day, 
     appointment = book(business_time(2026, 12, 3, 10), email="mover@example.com")
     page = client.get(reverse("appointments:reschedule", kwargs={"token": appointment.manage_token})).content.decode()
     assert "booking-calendar" in page
-    assert "/waitlist/" not in page and "join its waitlist" not in page
+    assert "/waitlist/" not in page and "join its waitlist" not in page and "dashed box" not in page
 
 
 # --- offers ------------------------------------------------------------------------
