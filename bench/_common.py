@@ -5,6 +5,7 @@ import platform
 import signal
 import socket
 import subprocess
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -56,6 +57,28 @@ def postgres_version(database_url):
 
 
 # --- ports and child processes ----------------------------------------------------------
+
+
+def production_like_environment(*, database_url, redis_url, site_url, static_root):
+    """The environment of a site served as in production (DEBUG off), but plain http on loopback and no email
+    sent (no worker takes the queued ones), set in os.environ before django.setup() and given to gunicorn."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "False",
+        "SECURE_SSL_REDIRECT": "False",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": site_url,
+        "STATIC_ROOT": static_root,
+        "EMAIL_URL": "dummymail://",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    os.environ.update(env)
+    return env
 
 
 def free_port():

@@ -28,13 +28,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _common import BASE_DIR, drop_database, free_port, machine_summary, recreate_database, stop_process_group
+from _common import (
+    BASE_DIR,
+    drop_database,
+    free_port,
+    machine_summary,
+    production_like_environment,
+    recreate_database,
+    stop_process_group,
+)
 from pages import fill_calendar, separate_free_slots, start_gunicorn
 
 LIGHTHOUSE_DIR = BASE_DIR / "bench" / "lighthouse"
@@ -151,23 +158,12 @@ def main():
     host = f"localhost:{port}"  # localhost: a secure context for Chromium, as https is in production
     static_root = tempfile.TemporaryDirectory(prefix="posture-lighthouse-static-")
     reports = Path(args.reports or tempfile.mkdtemp(prefix="posture-lighthouse-reports-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        # As in production, but plain http on loopback: no redirect to https.
-        "DEBUG": "False",
-        "SECURE_SSL_REDIRECT": "False",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or uuid.uuid4().hex * 2,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://{host}",  # canonical links and the sitemap name the address Lighthouse loads
-        "STATIC_ROOT": static_root.name,
-        "EMAIL_URL": "dummymail://",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
-    os.environ.update(env)  # before django.setup(): settings read the environment
+    env = production_like_environment(  # before django.setup(): settings read the environment
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        site_url=f"http://{host}",  # canonical links and the sitemap name the address Lighthouse loads
+        static_root=static_root.name,
+    )
 
     print(machine_summary(args.database_url))
     lighthouse_version = json.loads((LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "package.json").read_text())

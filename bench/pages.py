@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -44,6 +43,7 @@ from _common import (
     drop_database,
     free_port,
     machine_summary,
+    production_like_environment,
     recreate_database,
     stop_process_group,
 )
@@ -497,23 +497,12 @@ def main():
     sys.path.insert(0, str(BASE_DIR))
     port = free_port()
     static_root = tempfile.TemporaryDirectory(prefix="posture-bench-static-")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        # As in production, but plain http on loopback: no redirect to https.
-        "DEBUG": "False",
-        "SECURE_SSL_REDIRECT": "False",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or uuid.uuid4().hex * 2,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "STATIC_ROOT": static_root.name,
-        "EMAIL_URL": "dummymail://",  # nothing is sent: no worker takes the queued emails
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
-    os.environ.update(env)  # before django.setup(): settings read the environment
+    env = production_like_environment(  # before django.setup(): settings read the environment
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        site_url=f"http://127.0.0.1:{port}",
+        static_root=static_root.name,
+    )
 
     print(machine_summary(args.database_url))
     print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; {args.clients} concurrent clients, ", end="")
