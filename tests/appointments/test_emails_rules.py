@@ -7,9 +7,17 @@ from datetime import timedelta
 import icalendar
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from appointments import dispatch, emails
-from appointments.booking import cancel_appointment, reschedule_appointment, set_appointment_status
+from appointments.booking import (
+    ClientDetails,
+    book_series,
+    cancel_appointment,
+    reschedule_appointment,
+    series_starts,
+    set_appointment_status,
+)
 from appointments.models import Appointment, BusinessDetails, OutgoingEmail
 
 from .conftest import business_time
@@ -234,3 +242,66 @@ def test_the_email_says_what_the_session_is_and_where(booked, kind, now, service
     for body in (message.body, message.alternatives[0].content):
         assert service.name in body
         assert "12 Main Street, Hartford, CT" in body
+
+
+# --- what a confirmation tells the client, as of when it is sent ---
+
+
+def test_a_confirmation_says_until_when_the_client_can_change_it_online_and_links_to_do_it(booked, now, settings):
+    message = emails.build_message(booked.emails.get(kind=Kind.CONFIRMATION), now=now)
+    manage_url = settings.SITE_URL + booked.get_manage_url()
+    assert f"You can do it yourself online until Tuesday, December 1 at 10:00 AM:\n{manage_url}\n" in message.body
+    assert manage_url in message.alternatives[0].content
+    assert f"{settings.SITE_URL}/intake/" in message.body
+
+
+def test_a_confirmation_sent_inside_the_cut_off_asks_the_client_to_contact_julie(booked, settings):
+    past_the_cut_off = business_time(2026, 12, 1, 10, 1)
+    message = emails.build_message(booked.emails.get(kind=Kind.CONFIRMATION), now=past_the_cut_off)
+    assert "yourself online" not in message.body
+    assert settings.SITE_URL + booked.get_manage_url() in message.body  # still the page of the booking
+
+
+def test_a_cancellation_links_to_booking_another_session(booked, now, settings):
+    cancelled = cancel_appointment(appointment=booked, now=now)
+    message = emails.build_message(cancelled.emails.get(kind=Kind.CANCELLATION), now=now)
+    book_url = settings.SITE_URL + reverse("appointments:days")
+    assert f"you can book here:\n{book_url}\n" in message.body
+    assert book_url in message.alternatives[0].content
+
+
+def test_the_calendar_file_is_an_attachment_named_for_one_session(booked, now):
+    message = emails.build_message(booked.emails.get(kind=Kind.CONFIRMATION), now=now)
+    mime = email_parser.message_from_bytes(message.message().as_bytes())
+    (part,) = [p for p in mime.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_content_disposition() == "attachment"
+    assert part.get_filename() == "session.ics"
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_content_charset() == "utf-8"
+
+
+# --- a course's one confirmation: wanted while any of its sessions is still to come ---
+
+
+@pytest.fixture
+def course(service, now):
+    details = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    starts = series_starts(WEDNESDAY_10, every_weeks=1, count=2)
+    return book_series(starts=starts, service=service, now=now, client_details=details, online=True)
+
+
+def test_a_course_confirmation_is_wanted_until_its_last_session_starts(course):
+    first, last = course
+    confirmation = first.emails.get(kind=Kind.CONFIRMATION)
+    assert emails.why_not_wanted(confirmation, now=first.start) is None  # the last one is still to come
+    assert emails.why_not_wanted(confirmation, now=last.start - timedelta(minutes=1)) is None
+    assert emails.why_not_wanted(confirmation, now=last.start) == emails.ALL_STARTED
+
+
+def test_a_course_confirmation_is_not_wanted_once_every_session_is_cancelled(course, now):
+    first, last = course
+    confirmation = first.emails.get(kind=Kind.CONFIRMATION)
+    cancel_appointment(appointment=first, now=now)
+    assert emails.why_not_wanted(confirmation, now=now) is None  # the second is still on
+    cancel_appointment(appointment=Appointment.objects.get(pk=last.pk), now=now)
+    assert emails.why_not_wanted(confirmation, now=now) == emails.ALL_CANCELLED

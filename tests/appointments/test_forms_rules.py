@@ -1,13 +1,27 @@
 """The public forms' rules as a client meets them: what a form says when something is missing."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from appointments.forms import START_INVALID, BookingForm, booking_key_made_here, slot_value
+from appointments.availability import Slot
+from appointments.booking import CourseDate
+from appointments.forms import (
+    CHOOSE_COURSE_TIME,
+    COURSE_COUNT_REQUIRED,
+    START_INVALID,
+    BookingForm,
+    CourseForm,
+    PhoneNumberField,
+    SlotStartField,
+    booking_key_made_here,
+    parse_slot_start,
+    slot_value,
+)
 from appointments.hygiene import PHONE_INVALID
 from appointments.models import Appointment, OutgoingEmail
 
@@ -151,3 +165,90 @@ def test_a_signed_key_that_is_not_a_random_token_is_refused():
     assert booking_key_made_here(signer.sign("a" * 33)) is None
     assert booking_key_made_here(signer.sign("not a token")) is None
     assert booking_key_made_here(signer.sign("a" * 32)) == "a" * 32
+
+
+def test_a_time_of_up_to_40_characters_is_read_and_a_longer_one_is_not():
+    # A slot's text is short; anything longer is refused before it is parsed.
+    padded = "2026-12-02T10:00-05:00".ljust(40)
+    assert parse_slot_start(padded) == WEDNESDAY_10
+    assert parse_slot_start(padded + " ") is None
+
+
+def test_a_plus_in_the_offset_that_arrived_as_a_space_is_read_as_a_plus():
+    # An unencoded query string turns "+05:30" into " 05:30".
+    assert parse_slot_start("2026-12-02T10:00 05:30") == parse_slot_start("2026-12-02T10:00+05:30")
+    assert parse_slot_start("2026-12-02T10:00 05:30").utcoffset().total_seconds() == 5.5 * 3600
+
+
+def test_a_time_shows_in_a_form_as_its_slot_text_and_typed_text_stays_as_typed():
+    field = SlotStartField()
+    assert field.prepare_value(WEDNESDAY_10) == "2026-12-02T10:00-05:00"
+    assert field.prepare_value("2026-12-02T10:00-05:00") == "2026-12-02T10:00-05:00"
+    assert field.prepare_value("not a time") == "not a time"
+
+
+def test_a_stored_phone_number_shows_as_julie_dials_it_and_a_typed_one_as_typed():
+    field = PhoneNumberField()
+    assert field.prepare_value("+18605550100") == "(860) 555-0100"
+    assert field.prepare_value("+442079460958") == "+44 20 7946 0958"
+    assert field.prepare_value("860.555.0100") == "860.555.0100"  # sent back unchanged with an error
+    assert field.prepare_value(None) is None
+
+
+def test_the_booking_page_holds_one_form_with_one_security_token(client):
+    """The fields are drawn inside the page's own <form>, which carries the CSRF token: no form
+    nested in it (browsers drop the inner one) and no second token."""
+    html = client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)}).content.decode()
+    assert re.findall(r"<form[^>]*>", html) == [
+        '<form method="post" action="/book/details/" class="booking-form" data-once>'
+    ]
+    assert html.count("csrfmiddlewaretoken") == 1
+
+
+# --- a course: how many sessions, and a time chosen for each date that is not free ---
+
+
+THURSDAY_10 = business_time(2026, 12, 3, 10)
+THURSDAY_11 = business_time(2026, 12, 3, 11)
+
+
+def slot(start):
+    return Slot(start=start, end=start + timedelta(hours=1))
+
+
+@pytest.fixture
+def course():
+    """Two dates: the first free, the second taken, with two other times that day."""
+    taken = business_time(2026, 12, 9, 10)
+    return [
+        CourseDate(WEDNESDAY_10, slot(WEDNESDAY_10), []),
+        CourseDate(taken, None, [slot(THURSDAY_10), slot(THURSDAY_11)]),
+    ]
+
+
+def test_a_repeat_without_a_number_of_sessions_asks_for_one():
+    form = CourseForm({"repeat": "1", "count": ""})
+    assert not form.is_valid()
+    assert form.errors == {"count": [COURSE_COUNT_REQUIRED]}
+
+
+def test_a_date_that_is_not_free_asks_for_a_time_instead(course):
+    form = CourseForm({"repeat": "1", "count": "2"}, course=course)
+    assert not form.is_valid()
+    assert form.errors == {"date_2": [CHOOSE_COURSE_TIME]}
+    assert form.rows()[0][1] is None and form.rows()[1][1].label == "Choose a time instead"
+
+
+def test_a_time_instead_must_be_one_of_those_offered(course):
+    form = CourseForm(
+        {"repeat": "1", "count": "2", "date_2": slot_value(THURSDAY_10 - timedelta(hours=1))}, course=course
+    )
+    assert not form.is_valid()
+    assert form.errors == {"date_2": [CHOOSE_COURSE_TIME]}
+
+
+def test_a_course_starts_on_each_free_date_and_at_the_time_chosen_instead(course):
+    form = CourseForm({"repeat": "1", "count": "2", "date_2": slot_value(THURSDAY_11)}, course=course)
+    assert form.is_valid(), form.errors
+    assert form.starts() == [WEDNESDAY_10, THURSDAY_11]
+    assert form.asked() == "1x2"

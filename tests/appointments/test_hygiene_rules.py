@@ -2,9 +2,16 @@
 control characters refused, and one stored form of each email address."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from appointments.forms import BookingForm, CancelForm
-from appointments.hygiene import CONTROL_CHARACTERS
+from appointments.hygiene import (
+    CONTROL_CHARACTERS,
+    PHONE_MAX_LENGTH,
+    normalise_phone,
+    phone_search_digits,
+    tel_href,
+)
 
 from .conftest import booking_data
 
@@ -40,3 +47,49 @@ def test_an_email_address_of_the_longest_length_stored_is_accepted_and_one_longe
     assert form.is_valid(), form.errors
     assert form.cleaned_data["email"] == longest
     assert not booking_form(email="e" + longest).is_valid()
+
+
+# --- invisible characters: the joiners names and emoji need stay, the rest are refused ---
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u0647\u200c\u0633\u0627",  # a Persian name, with its zero-width non-joiner
+        "Ada \U0001f469\u200d\U0001f52c",  # an emoji sequence joined by a zero-width joiner
+    ],
+)
+def test_the_joiners_that_names_and_emoji_need_are_kept(name):
+    form = booking_form(name=name)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == name
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2028", "\x00"])  # zero-width space, RTL override, ...
+def test_other_invisible_characters_in_a_name_are_refused(hidden):
+    form = booking_form(name=f"Ada{hidden}Lovelace")
+    assert not form.is_valid()
+    assert form.errors["name"] == [CONTROL_CHARACTERS]
+
+
+# --- phone numbers: what fits the column, what a search looks for, what a link dials ---
+
+
+def test_a_number_whose_stored_form_fills_its_30_characters_is_kept_and_a_longer_one_refused():
+    assert normalise_phone("+49 222222222222 x999999999") == "+49222222222222 ext. 999999999"
+    assert len(normalise_phone("+49 222222222222 x999999999")) == PHONE_MAX_LENGTH
+    with pytest.raises(ValidationError):
+        normalise_phone("+49 2222222222222 x999999999")
+
+
+def test_a_leading_1_is_dropped_from_a_search_only_as_a_us_country_code():
+    assert phone_search_digits("1-860-555-0149") == "8605550149"
+    assert phone_search_digits("100-0149") == "1000149"
+
+
+@pytest.mark.parametrize(
+    ("kept", "href"),
+    [("555-0149", "tel:5550149"), ("+1 555 0149", "tel:+15550149"), ("ask at the desk", "tel:")],
+)
+def test_an_old_value_that_is_no_number_links_to_its_digits_as_typed(kept, href):
+    assert tel_href(kept) == href
