@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from appointments.availability import count_by_day, find_free_slot, free_slots, free_slots_on
+from appointments.availability import _steady_utc_offset, count_by_day, find_free_slot, free_slots, free_slots_on
 from appointments.models import Appointment, Client, TimeOff, WorkingHours
 
 from .conftest import NEW_YORK, business_time
@@ -136,6 +136,16 @@ def test_daytime_slots_on_dst_days_keep_their_wall_clock_times(rules, weekdays_n
     assert starts(spring)[0] == starts(autumn)[0] == "09:00"
     assert spring[0].start == datetime(2026, 3, 8, 13, tzinfo=UTC)  # EDT, UTC-4
     assert autumn[0].start == datetime(2026, 11, 1, 14, tzinfo=UTC)  # EST, UTC-5
+
+
+@pytest.mark.parametrize(
+    ("day", "offset"),
+    [(date(2026, 12, 2), timedelta(hours=-5)), (date(2026, 7, 1), timedelta(hours=-4)), (date(2026, 11, 1), None)],
+)
+def test_only_days_the_clocks_do_not_change_are_laid_out_with_one_offset(day, offset):
+    # The quick way for ordinary days; the day the clocks change takes each wall time through the zone.
+    assert _steady_utc_offset(day) == offset
+    assert _steady_utc_offset(date(2027, 3, 14)) is None
 
 
 def test_a_booking_in_the_repeated_hour_blocks_only_that_hour(rules, night_hours, book):
