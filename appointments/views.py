@@ -181,8 +181,9 @@ def week_start(day):
 
 def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
     """CalendarDay cells for the weeks shown from start (_weeks_shown), links to the weeks
-    before and after when they can be booked, and the next free times. link(day) gives a day with free slots its URL,
-    and with waitlist, a full day one may still wait for (waitlist.offers.waitlist_days) links to its waitlist."""
+    before and after when they can be booked, and the next free times. link(day) gives a day
+    with free slots its URL, and with waitlist, a full day one may still wait for
+    (waitlist.offers.waitlist_days) links to its waitlist."""
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     first, last = _weeks_shown(start, today=today, last_bookable=last_bookable)
