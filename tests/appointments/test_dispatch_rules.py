@@ -281,3 +281,19 @@ def test_a_fault_in_the_site_is_recorded_and_logged_by_its_kind(confirmation, no
     (record,) = caplog.records
     assert record.getMessage().endswith(f"{dispatch.NOT_SENT} [ValueError]")
     assert "ada@example.com" not in caplog.text
+
+
+def test_an_outbox_that_says_its_email_goes_to_julie_is_told_her_address_was_refused(confirmation, now):
+    # Other apps' outboxes (check-in notices) say to_julie themselves: their rows have no kind.
+    claimed = dispatch.claim(now=now, email_id=confirmation.pk)
+    dispatch.record_failure(claimed, refused(550), now=now, to_julie=True)
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.last_error) == (Status.FAILED, dispatch.JULIE_ADDRESS_REFUSED.format(code=550))
+
+
+def test_an_email_sent_after_a_failed_attempt_keeps_no_error(confirmation, now):
+    dispatch.record_failure(dispatch.claim(now=now, email_id=confirmation.pk), TimeoutError("timed out"), now=now)
+    later = now + timedelta(minutes=dispatch.RETRY_DELAYS_MINUTES[0])
+    dispatch.send_email(confirmation.pk, now=later)
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.sent_at, confirmation.last_error) == (Status.SENT, later, "")

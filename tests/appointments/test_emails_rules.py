@@ -14,6 +14,7 @@ from appointments.booking import (
     ClientDetails,
     book_series,
     cancel_appointment,
+    cancel_rest_of_course,
     reschedule_appointment,
     series_starts,
     set_appointment_status,
@@ -252,6 +253,8 @@ def test_a_confirmation_says_until_when_the_client_can_change_it_online_and_link
     manage_url = settings.SITE_URL + booked.get_manage_url()
     assert f"You can do it yourself online until Tuesday, December 1 at 10:00 AM:\n{manage_url}\n" in message.body
     assert manage_url in message.alternatives[0].content
+    # A new client has no intake yet: asked for it, with its link.
+    assert "please fill in Julie's short health intake (about five minutes" in message.body
     assert f"{settings.SITE_URL}/intake/" in message.body
 
 
@@ -259,6 +262,7 @@ def test_a_confirmation_sent_inside_the_cut_off_asks_the_client_to_contact_julie
     past_the_cut_off = business_time(2026, 12, 1, 10, 1)
     message = emails.build_message(booked.emails.get(kind=Kind.CONFIRMATION), now=past_the_cut_off)
     assert "yourself online" not in message.body
+    assert "This session is less than 24 hours away, so it can't be changed online." in message.body
     assert settings.SITE_URL + booked.get_manage_url() in message.body  # still the page of the booking
 
 
@@ -305,3 +309,29 @@ def test_a_course_confirmation_is_not_wanted_once_every_session_is_cancelled(cou
     assert emails.why_not_wanted(confirmation, now=now) is None  # the second is still on
     cancel_appointment(appointment=Appointment.objects.get(pk=last.pk), now=now)
     assert emails.why_not_wanted(confirmation, now=now) == emails.ALL_CANCELLED
+
+
+def test_cancelling_the_rest_of_a_course_lists_only_the_sessions_cancelled_then(service, now):
+    details = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")
+    first, second, third = book_series(
+        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
+        service=service,
+        now=now,
+        client_details=details,
+        online=True,
+    )
+    cancel_appointment(appointment=first, now=now)  # the first on its own, earlier
+    rest = cancel_rest_of_course(appointment=Appointment.objects.get(pk=second.pk), now=now + timedelta(hours=1))
+    message = emails.build_message(rest[0].emails.get(kind=Kind.CANCELLATION), now=now)
+    assert "These 2 sessions of your course with Julie are cancelled" in message.body
+    assert "Wednesday, December 2, 2026" not in message.body  # the first, cancelled before
+
+
+def test_a_course_confirmation_carries_one_calendar_file_published_with_every_session(course, now):
+    first, _ = course
+    message = emails.build_message(first.emails.get(kind=Kind.CONFIRMATION), now=now)
+    mime = email_parser.message_from_bytes(message.message().as_bytes())
+    (part,) = [p for p in mime.walk() if p.get_content_type() == "text/calendar"]
+    # iTIP wants one event per REQUEST: several sessions are PUBLISHed.
+    assert (part.get_filename(), part.get_param("method")) == ("sessions.ics", "PUBLISH")
+    assert len(icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")) == 2

@@ -145,6 +145,8 @@ def test_when_the_time_was_taken_the_other_times_come_first_under_their_own_head
     assert html.index('id="div_id_start"') < first_radio < html.index('name="name"'), (
         "the choice of times comes before the details already typed"
     )
+    # The lost time rides along unseen, so that Confirm without a choice offers the same times.
+    assert f'<input type="hidden" name="lost" value="{slot_value(WEDNESDAY_10)}"' in html
 
 
 @pytest.mark.parametrize("start", ["not a time", "2026-12-02T10:00"])  # unreadable; no UTC offset
