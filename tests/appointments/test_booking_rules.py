@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from appointments import booking
 from appointments.booking import (
     NOT_CHANGEABLE,
     OVERLAPS_SESSION,
@@ -21,7 +22,7 @@ from appointments.booking import (
     save_appointment_from_admin,
     set_appointment_status,
 )
-from appointments.models import Appointment, Client, OutgoingEmail
+from appointments.models import Appointment, Client, OutgoingEmail, TimeOff
 
 from .conftest import business_time
 
@@ -256,3 +257,50 @@ def test_a_cancelled_session_cannot_be_marked_completed(book, now):
         set_appointment_status(appointment=appointment, status=Status.COMPLETED, now=WEDNESDAY_10)
     appointment.refresh_from_db()
     assert appointment.status == Status.CANCELLED
+
+
+# --- what a refusal or a warning says, in Julie's and the client's words ---
+
+
+class CourseDay:
+    """A date of a repeat as check_series gives it: when, and what it meets (or None)."""
+
+    def __init__(self, start, *, clash=None, time_off=None):
+        self.start, self.clash, self.time_off = start, clash, time_off
+
+
+DAYS = [business_time(2026, 12, 2, 10), business_time(2026, 12, 9, 10)]
+
+
+def test_a_clash_names_the_days_and_agrees_with_how_many():
+    one = booking.SeriesClash([CourseDay(DAYS[0], clash="Ada"), CourseDay(DAYS[1])])
+    both = booking.SeriesClash([CourseDay(day, clash="Ada") for day in DAYS])
+    assert "Nothing was booked: Wed Dec 2 clashes with other sessions" in str(one)
+    assert "Nothing was booked: Wed Dec 2, Wed Dec 9 clash with other sessions" in str(both)
+
+
+def test_time_off_names_the_days_and_agrees_with_how_many():
+    one = booking.InTimeOff([CourseDay(DAYS[0], time_off="holiday"), CourseDay(DAYS[1])])
+    both = booking.InTimeOff([CourseDay(day, time_off="holiday") for day in DAYS])
+    assert str(one).startswith("Nothing was booked yet: Wed Dec 2 is in your time off.")
+    assert str(both).startswith("Nothing was booked yet: Wed Dec 2, Wed Dec 9 are in your time off.")
+
+
+def test_time_off_without_a_reason_is_called_time_off():
+    off = TimeOff(start=business_time(2026, 12, 2, 9), end=business_time(2026, 12, 2, 12), reason="")
+    assert booking.time_off_warning(off) == "This is in your time off: time off, Wed Dec 2, 9:00 AM to 12:00 PM."
+
+
+@pytest.mark.parametrize(
+    ("phoned_at", "kind"),
+    [
+        (business_time(2026, 12, 1, 8), Appointment.Cancellation.CLIENT),  # 26 hours ahead; the cut-off is 24
+        (business_time(2026, 12, 1, 11), Appointment.Cancellation.CLIENT_LATE),
+    ],
+)
+def test_a_cancellation_a_client_phoned_in_is_late_only_inside_the_cut_off(book, phoned_at, kind):
+    appointment = book(business_time(2026, 12, 2, 10))
+    appointment.status, appointment.cancellation_kind = Appointment.Status.CANCELLED, Appointment.Cancellation.CLIENT
+    save_appointment_from_admin(appointment=appointment, now=phoned_at)
+    appointment.refresh_from_db()
+    assert appointment.cancellation_kind == kind
