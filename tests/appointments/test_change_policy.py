@@ -139,6 +139,11 @@ def test_the_details_form_says_so_before_confirming(client, julies_phone):
     assert "once booked it can’t be changed" not in text_of(later)
 
 
+def test_without_a_phone_number_the_details_form_says_to_email_julie(client, rules):
+    page = text_of(client.get(reverse("appointments:details"), {"start": slot_value(WEDNESDAY_10)}))
+    assert f"If you need to change it, please contact Julie: email {BusinessDetails.load().email}" in page
+
+
 def text_of_html(html):
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
