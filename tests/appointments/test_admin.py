@@ -52,7 +52,7 @@ def test_julie_cannot_book_on_top_of_another_session(julie, caller, service, boo
     assert Appointment.objects.count() == 1
 
 
-def test_failed_email_shows_in_admin_and_can_be_sent_again(julie, book):
+def test_failed_email_shows_in_admin_and_can_be_sent_again(julie, book, clock_at_now):
     appointment = book(business_time(2026, 12, 2, 10))
     failed = appointment.emails.get(kind=OutgoingEmail.Kind.CONFIRMATION)
     OutgoingEmail.objects.filter(pk=failed.pk).update(status="failed", last_error="SMTP said no", attempts=9)
