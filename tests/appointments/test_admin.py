@@ -68,7 +68,7 @@ def test_failed_email_shows_in_admin_and_can_be_sent_again(julie, book, clock_at
     assert failed.attempts == 0
 
 
-def test_cancel_and_notify_action_cancels_and_owes_the_client_an_email(julie, book):
+def test_cancel_and_notify_action_cancels_and_owes_the_client_an_email(julie, book, clock_at_now):
     appointment = book(business_time(2026, 12, 2, 10))
     julie.post(
         reverse("admin:appointments_appointment_changelist"),

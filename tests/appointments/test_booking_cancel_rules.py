@@ -10,7 +10,7 @@ from .conftest import business_time
 pytestmark = pytest.mark.django_db
 
 
-def test_julies_cancel_action_records_no_reason_and_tells_only_the_client(julie_in_admin, book):
+def test_julies_cancel_action_records_no_reason_and_tells_only_the_client(julie_in_admin, book, clock_at_now):
     appointment = book(business_time(2026, 12, 2, 10))
     response = julie_in_admin.post(
         reverse("admin:appointments_appointment_changelist"),

@@ -216,7 +216,9 @@ def test_the_manage_page_lists_the_course_and_cancels_the_rest_of_it(client, ser
     assert again.status_code == 200 and OutgoingEmail.objects.filter(kind=Kind.CANCELLATION).count() == 1
 
 
-def test_julies_list_and_day_show_each_session_as_part_of_its_course(julie_in_admin, service, now, client_details):
+def test_julies_list_and_day_show_each_session_as_part_of_its_course(
+    julie_in_admin, service, now, client_details, clock_at_now
+):
     sessions = book_series(
         starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
         service=service,
