@@ -10,13 +10,18 @@ a booking or a blocked afternoon shows at once. A page carrying a one-off messag
 saved, and each display (posture_booking.themes) has its own copy, as the page is written for it.
 The cache only saves work, and no booking relies on it (the booking itself checks the
 slot afresh); when it cannot be reached, pages and free times are worked out anew.
+
+The few rows every booking page reads and Julie rarely changes (booking rules, open services,
+business details) are kept in each process the same way, by remembered().
 """
 
 import logging
 import uuid
 
+from asgiref.local import Local
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -28,11 +33,56 @@ PAGE_TIMEOUT = 60  # seconds: a page is only ever used within the minute it was 
 
 logger = logging.getLogger(__name__)
 
+# The version read by the request being served, so that it reads it from Redis once: a round trip
+# costs a page more than most of its work (bench/RESULTS.md). Outside requests (tasks, the shell)
+# nothing is kept and every use reads it.
+_request = Local()
+
+
+def _request_started(**_signal_kwargs):
+    _request.serving, _request.version = True, None
+
+
+def _request_finished(**_signal_kwargs):
+    _request.serving, _request.version = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="page-cache-request-started")
+request_finished.connect(_request_finished, dispatch_uid="page-cache-request-finished")
+
+
+def _keep_for_this_request(version):
+    if getattr(_request, "serving", False):
+        _request.version = version
+
+
+class CacheUnreachable(Exception):
+    pass
+
+
+def _version():
+    """The availability version (may raise: Redis unreachable). A request that found Redis unreachable
+    does not try again: with Redis hanging, each try waits for its timeout."""
+    version = getattr(_request, "version", None)
+    if version is CacheUnreachable:
+        raise CacheUnreachable("not reachable earlier in this request")
+    if version is None:
+        try:
+            version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+        except Exception:
+            _keep_for_this_request(CacheUnreachable)
+            raise
+        _keep_for_this_request(version)
+    return version
+
+
+def _minute():
+    return f"{timezone.now():%Y-%m-%dT%H:%M}"
+
 
 def _minute_key(name):
     """The cache key of `name` for this availability version and minute (may raise: Redis unreachable)."""
-    version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
-    return f"appointments:page:{version}:{name}:{timezone.now():%Y-%m-%dT%H:%M}"
+    return f"appointments:page:{_version()}:{name}:{_minute()}"
 
 
 def cached_page(request, name, make_response):
@@ -73,9 +123,36 @@ def cached_value(name, make):
     return value
 
 
-def _new_version():
+# What remembered() keeps: the values of one availability version and minute, by name.
+_remembered = {"key": None, "values": {}}
+
+
+def remembered(name, make):
+    """What make() returns, kept in this process for this availability version and minute.
+
+    For the rows every booking page reads and Julie rarely changes (booking rules, open services,
+    business details): saving any of them makes a new version, and any other change shows within
+    the minute, as on the saved pages. Pages only: a booking reads them afresh. Without a reachable
+    cache, make() every time.
+    """
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        key = (_version(), _minute())
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): reading %s anew.", exc, name)
+        return make()
+    if _remembered["key"] != key:
+        _remembered.update(key=key, values={})
+    values = _remembered["values"]
+    if name not in values:
+        values[name] = make()
+    return values[name]
+
+
+def _new_version():
+    version = uuid.uuid4().hex
+    try:
+        cache.set(VERSION_KEY, version, timeout=None)
+        _keep_for_this_request(version)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): saved pages stay until their minute is over.", exc)
 

@@ -112,8 +112,9 @@ class Choice:
         return f"service={self.service.slug}" if self.service and len(self.services) > 1 else ""
 
 
-def _choice(slug):
-    services = _open_services()
+def _choice(slug, services=None):
+    """The Choice for ?service=slug among services (the open ones, read now when not given)."""
+    services = _open_services() if services is None else services
     if not services:
         raise Http404("No service is open for booking.")
     if slug:
@@ -126,6 +127,29 @@ def _choose_first(request, choice):
     """Where a booking page goes when it has no service to show: back to the choice, saying why."""
     messages.error(request, SERVICE_NOT_OPEN if choice.refused else CHOOSE_SERVICE_FIRST)
     return redirect("appointments:days")
+
+
+class PageRows:
+    """What the pages that show free times read on every visit and Julie rarely changes, kept in the
+    process for the minute and availability version (page_cache.remembered), so that most visits make
+    no query. Each is read when first used. A booking reads them afresh."""
+
+    @property
+    def rules(self):
+        return page_cache.remembered("rules", BookingRules.load)
+
+    @property
+    def services(self):
+        """The open services."""
+        return page_cache.remembered("services", _open_services)
+
+    @property
+    def business(self):
+        """For the footer (instead of the context processor's, read anew)."""
+        return page_cache.remembered("business", BusinessDetails.load)
+
+    def choice(self, slug):
+        return _choice(slug, self.services)
 
 
 def _with_query(url, query):
@@ -248,13 +272,14 @@ def days(request):
 
 
 def _days_page(request, start, slug):
-    choice = _choice(slug)
+    rows = PageRows()
+    choice = rows.choice(slug)
     if choice.refused:
         return _choose_first(request, choice)
     if choice.service is None:
-        return render(request, "appointments/services.html", {"services": choice.services})
+        return render(request, "appointments/services.html", {"services": choice.services, "business": rows.business})
     now = timezone.now()
-    rules = BookingRules.load()
+    rules = rows.rules
     service = choice.service
     calendar = _calendar_context(
         _days_page_slots(start, now=now, length=service.duration, rules=rules),
@@ -265,7 +290,7 @@ def _days_page(request, start, slug):
         waitlist=True,
     )
     context = {**calendar, "service": service, "query": choice.query, "several": len(choice.services) > 1}
-    return render(request, "appointments/days.html", {**context, "rules": rules})
+    return render(request, "appointments/days.html", {**context, "rules": rules, "business": rows.business})
 
 
 def day(request, day):
@@ -278,12 +303,13 @@ def day(request, day):
 
 
 def _day_page(request, chosen, slug):
-    choice = _choice(slug)
+    rows = PageRows()
+    choice = rows.choice(slug)
     if choice.service is None:
         return _choose_first(request, choice)
     days_url = _with_query(reverse("appointments:days"), choice.query)
     now = timezone.now()
-    rules = BookingRules.load()
+    rules = rows.rules
     today = availability.business_today(now)
     if chosen < today:
         messages.error(request, DAY_IN_PAST)
@@ -296,7 +322,7 @@ def _day_page(request, chosen, slug):
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
     context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
     context["waitlist_open"] = wait_from <= chosen <= wait_until
-    return render(request, "appointments/day.html", {**context, "rules": rules})
+    return render(request, "appointments/day.html", {**context, "rules": rules, "business": rows.business})
 
 
 def _day_slots(day, *, service, now, rules):
@@ -329,10 +355,11 @@ def _alternatives(start, *, service, now, rules):
 @require_http_methods(["GET", "POST"])
 def details(request):
     now = timezone.now()
-    rules = BookingRules.load()
 
     if request.method == "GET":
-        choice = _choice(request.GET.get("service"))
+        rows = PageRows()
+        rules = rows.rules
+        choice = rows.choice(request.GET.get("service"))
         if choice.service is None:
             return _choose_first(request, choice)
         service = choice.service
@@ -346,8 +373,10 @@ def details(request):
             return redirect(_day_url(start, choice.query) if start else days_url)
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
         context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
-        return render(request, "appointments/details.html", {**context, "blank_fields": blank_details_fields()})
+        context |= {"business": rows.business, "blank_fields": blank_details_fields()}
+        return render(request, "appointments/details.html", context)
 
+    rules = BookingRules.load()
     context = _posted_details_context(request, rules=rules, now=now)
     form, service = context["form"], context["service"]
     if service is None:

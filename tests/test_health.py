@@ -23,7 +23,7 @@ def test_healthz_is_503_when_redis_is_down(client, monkeypatch, settings):
     """Redis is both broker and cache in production: with it down, a JSON 503, not a server error."""
     closed = f"redis://127.0.0.1:{free_port()}/0"
     monkeypatch.setattr(app.conf, "broker_url", closed)
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": closed}}
+    settings.CACHES = {"default": {"BACKEND": "posture_booking.redis_cache.RedisCache", "LOCATION": closed}}
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {

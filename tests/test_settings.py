@@ -202,7 +202,7 @@ def test_plain_smtp_email_url():
 def test_redis_url_is_broker_and_cache():
     s = settings_with(DEBUG="True", REDIS_URL="redis://127.0.0.1:6379/3")
     assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
-    assert s["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["CACHE_BACKEND"] == "posture_booking.redis_cache.RedisCache"
     assert s["CACHE_LOCATION"] == "redis://127.0.0.1:6379/3"
 
 

@@ -4,11 +4,15 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+import redis
 import time_machine
+from django.core.signals import request_finished, request_started
 from django.urls import reverse
 
-from appointments.models import BookingRules, TimeOff, WorkingHours
+from appointments import page_cache
+from appointments.models import BookingRules, BusinessDetails, TimeOff, WorkingHours
 from appointments.privacy import erase_client
+from services.models import Service
 from tests.conftest import free_port
 
 from .conftest import business_time
@@ -75,6 +79,44 @@ def test_time_off_working_hours_and_rules_show_at_once(client):
     assert TEN_AM_LINK not in page(client, WEDNESDAY)
 
 
+def test_julies_business_details_and_services_show_on_the_booking_pages_at_once(client):
+    details_page = f"{reverse('appointments:details')}?{TEN_AM_LINK}"
+    assert "860-555-0199" not in page(client, details_page)
+    business = BusinessDetails.load()
+    business.phone = "860-555-0199"
+    business.save()
+    assert "860-555-0199" in page(client, details_page)
+    Service.objects.update(is_active=False)  # written around the signals: nothing to book from the next minute
+    assert client.get(details_page).status_code == 200
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        assert client.get(details_page).status_code == 404
+
+
+def test_rules_written_around_the_signals_show_from_the_next_minute(client, clock):
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    BookingRules.objects.update(minimum_notice_hours=48)
+    clock.move_to(NOW + timedelta(minutes=1))
+    assert TEN_AM_LINK not in page(client, WEDNESDAY)
+
+
+def test_a_request_that_finds_the_cache_unreachable_does_not_try_again(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "posture_booking.redis_cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    request_started.send(sender=None)
+    try:
+        assert page_cache.remembered("rules", BookingRules.load) == BookingRules.load()  # read anew
+        with pytest.raises(page_cache.CacheUnreachable):
+            page_cache._version()
+    finally:
+        request_finished.send(sender=None)
+    with pytest.raises(redis.ConnectionError):  # outside a request, each use tries
+        page_cache._version()
+
+
 def test_erasing_a_client_frees_their_times_at_once(client, book):
     appointment = book(WEDNESDAY_10)
     assert TEN_AM_LINK not in page(client, WEDNESDAY)
@@ -121,7 +163,7 @@ def test_a_message_for_one_visitor_is_never_saved_for_the_next(client):
 def test_pages_are_made_anew_while_the_cache_is_unreachable(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "posture_booking.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
@@ -137,10 +179,10 @@ def test_the_booking_form_checks_its_time_against_the_days_saved_free_times(
 ):
     with django_assert_max_num_queries(7):
         assert "Your details" in page(client, DETAILS_AT_TEN)
-    # The times page saved the same free times: the form for another of them needs only the
-    # rules, the open services and the footer's business details.
+    # The times page saved the same free times, and the rules, the open services and the footer's
+    # business details are remembered: the form for another of those times needs no query.
     page(client, WEDNESDAY)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(0):
         assert "Your details" in page(
             client, f"{reverse('appointments:details')}?{link_to(WEDNESDAY_10 + timedelta(hours=1))}"
         )
@@ -157,7 +199,7 @@ def test_the_booking_form_for_a_time_just_booked_says_so_at_once(client, book):
 def test_the_booking_form_works_while_the_cache_is_unreachable(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "posture_booking.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }

@@ -209,7 +209,7 @@ def test_booking_works_while_the_cache_is_unreachable(client, settings):
     """Redis down: no rate limit can be counted, and the booking goes through all the same."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "posture_booking.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }

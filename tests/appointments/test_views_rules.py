@@ -254,7 +254,7 @@ def test_a_details_form_sent_back_with_mistakes_still_shows_the_chosen_time(clie
 def test_an_unreachable_cache_is_logged_with_its_error(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "posture_booking.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
