@@ -80,9 +80,29 @@ def _minute():
     return f"{timezone.now():%Y-%m-%dT%H:%M}"
 
 
-def _minute_key(name):
-    """The cache key of `name` for this availability version and minute (may raise: Redis unreachable)."""
-    return f"appointments:page:{_version()}:{name}:{_minute()}"
+def _lookup(name):
+    """The cache key of `name` for this minute, the availability version, and what is saved under the key
+    for that version (None if nothing): one round trip, as the version is saved with the value.
+    May raise: Redis unreachable."""
+    if getattr(_request, "version", None) is CacheUnreachable:
+        raise CacheUnreachable("not reachable earlier in this request")
+    key = f"appointments:page:{name}:{_minute()}"
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or _version()
+    except Exception:
+        _keep_for_this_request(CacheUnreachable)
+        raise
+    _keep_for_this_request(version)
+    saved_version, value = found.get(key, (None, None))
+    return key, version, value if saved_version == version else None
+
+
+def _save(key, version, value):
+    try:
+        cache.set(key, (version, value), PAGE_TIMEOUT)
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): %s not saved.", exc, key)
 
 
 def cached_page(request, name, make_response):
@@ -90,8 +110,7 @@ def cached_page(request, name, make_response):
     if messages.get_messages(request):
         return make_response()  # a message is for this visitor only
     try:
-        key = _minute_key(f"{name}:{theme_of(request)}")
-        content = cache.get(key)
+        key, version, content = _lookup(f"{name}:{theme_of(request)}")
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): making the page anew.", exc)
         return make_response()
@@ -99,27 +118,20 @@ def cached_page(request, name, make_response):
         return HttpResponse(content)
     response = make_response()
     if response.status_code == 200:
-        try:
-            cache.set(key, response.content, PAGE_TIMEOUT)
-        except Exception as exc:
-            logger.warning("Page cache unreachable (%s): page not saved.", exc)
+        _save(key, version, response.content)
     return response
 
 
 def cached_value(name, make):
     """What make() returns, saved like a page: for this minute and availability version."""
     try:
-        key = _minute_key(name)
-        value = cache.get(key)
+        key, version, value = _lookup(name)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): working %s out anew.", exc, name)
         return make()
     if value is None:
         value = make()
-        try:
-            cache.set(key, value, PAGE_TIMEOUT)
-        except Exception as exc:
-            logger.warning("Page cache unreachable (%s): %s not saved.", exc, name)
+        _save(key, version, value)
     return value
 
 

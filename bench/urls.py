@@ -10,6 +10,7 @@ import uuid
 from unittest import mock
 
 from django.urls import path
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from appointments import page_cache, views
@@ -25,14 +26,13 @@ class FloorQuery(TemplateView):
 
 
 def as_first_visitor(view):
-    """The view with the page cache's keys made new for each request: the availability version is read
-    as always, but no page or free times are saved under the keys (cache misses, then the page made and
-    saved), as for the first visitor of a minute. The booking that makes a new version pays for that."""
+    """The view as the first visitor of a minute meets it: nothing saved for the minute yet (each request
+    a minute of its own for appointments.page_cache), so the page is made and saved, with the booking
+    rules, open services and business details read anew."""
 
     def first_visit(request, *args, **kwargs):
-        fresh = uuid.uuid4().hex
-        minute_key = page_cache._minute_key
-        with mock.patch.object(page_cache, "_minute_key", lambda name: f"{minute_key(name)}:{fresh}"):
+        minute = f"{timezone.now():%Y-%m-%dT%H:%M}:{uuid.uuid4().hex}"
+        with mock.patch.object(page_cache, "_minute", lambda: minute):
             return view(request, *args, **kwargs)
 
     return first_visit
