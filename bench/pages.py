@@ -555,8 +555,8 @@ def main():
                 (f"times page /book/{day}/", f"/book/{day}/", b"/book/details/?start="),
                 # The booking form for a free time that day (each GET makes a new one-time key).
                 ("details page (booking form)", details_path, b'name="booking_key"'),
-                # The same pages made anew (appointments.page_cache skipped): the first visit
-                # after a booking or a change, or when the minute turns.
+                # The same pages made anew (nothing saved for the minute in appointments.page_cache):
+                # the first visit after a booking or a change, or when the minute turns.
                 ("days page, not cached", "/bench/uncached/book/", b"Choose a day"),
                 ("times page, not cached", f"/bench/uncached/book/{day}/", b"/book/details/?start="),
                 # For scale: the site's plainest page (base.html and one query), not a booking page.
