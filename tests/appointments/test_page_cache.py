@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 import pytest
 import redis
 import time_machine
-from django.core.signals import request_finished, request_started
 from django.urls import reverse
 
 from appointments import page_cache
@@ -106,13 +105,14 @@ def test_a_request_that_finds_the_cache_unreachable_does_not_try_again(settings)
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
-    request_started.send(sender=None)
+    # The receivers themselves: sending request_finished would also close the test's database connection.
+    page_cache._request_started()
     try:
         assert page_cache.remembered("rules", BookingRules.load) == BookingRules.load()  # read anew
         with pytest.raises(page_cache.CacheUnreachable):
             page_cache._version()
     finally:
-        request_finished.send(sender=None)
+        page_cache._request_finished()
     with pytest.raises(redis.ConnectionError):  # outside a request, each use tries
         page_cache._version()
 
