@@ -135,8 +135,9 @@ def cached_value(name, make):
     return value
 
 
-# What remembered() keeps: the values of one availability version and minute, by name.
-_remembered = {"key": None, "values": {}}
+# What remembered() keeps: the (version, minute) and its values by name, swapped as one tuple so
+# that a thread never files a value under another minute's key.
+_remembered = (None, {})
 
 
 def remembered(name, make):
@@ -152,9 +153,11 @@ def remembered(name, make):
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): reading %s anew.", exc, name)
         return make()
-    if _remembered["key"] != key:
-        _remembered.update(key=key, values={})
-    values = _remembered["values"]
+    global _remembered
+    kept_for, values = _remembered
+    if kept_for != key:
+        values = {}
+        _remembered = (key, values)
     if name not in values:
         values[name] = make()
     return values[name]
