@@ -17,11 +17,11 @@ business details) are kept in each process the same way, by remembered().
 
 import logging
 import uuid
+from contextlib import contextmanager
 
 from asgiref.local import Local
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -39,16 +39,26 @@ logger = logging.getLogger(__name__)
 _request = Local()
 
 
-def _request_started(**_signal_kwargs):
+class CacheUnreachable(Exception):
+    pass
+
+
+@contextmanager
+def serving_request():
+    """While a request is served, the version it first reads (or CacheUnreachable) is kept."""
     _request.serving, _request.version = True, None
+    try:
+        yield
+    finally:
+        _request.serving, _request.version = False, None
 
 
-def _request_finished(**_signal_kwargs):
-    _request.serving, _request.version = False, None
+def request_version_middleware(get_response):
+    def middleware(request):
+        with serving_request():
+            return get_response(request)
 
-
-request_started.connect(_request_started, dispatch_uid="page-cache-request-started")
-request_finished.connect(_request_finished, dispatch_uid="page-cache-request-finished")
+    return middleware
 
 
 def _keep_for_this_request(version):
@@ -56,16 +66,22 @@ def _keep_for_this_request(version):
         _request.version = version
 
 
-class CacheUnreachable(Exception):
-    pass
+def _found_unreachable():
+    """Whether this request found Redis unreachable: it does not try again, as with Redis hanging
+    each try waits for its timeout."""
+    return getattr(_request, "version", None) is CacheUnreachable
+
+
+def _kept_version():
+    """The version this request has read, or None (raises if it found Redis unreachable)."""
+    if _found_unreachable():
+        raise CacheUnreachable("not reachable earlier in this request")
+    return getattr(_request, "version", None)
 
 
 def _version():
-    """The availability version (may raise: Redis unreachable). A request that found Redis unreachable
-    does not try again: with Redis hanging, each try waits for its timeout."""
-    version = getattr(_request, "version", None)
-    if version is CacheUnreachable:
-        raise CacheUnreachable("not reachable earlier in this request")
+    """The availability version (may raise: Redis unreachable)."""
+    version = _kept_version()
     if version is None:
         try:
             version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
@@ -84,24 +100,28 @@ def _lookup(name):
     """The cache key of `name` for this minute, the availability version, and what is saved under the key
     for that version (None if nothing): one round trip, as the version is saved with the value.
     May raise: Redis unreachable."""
-    if getattr(_request, "version", None) is CacheUnreachable:
-        raise CacheUnreachable("not reachable earlier in this request")
+    kept = _kept_version()
     key = f"appointments:page:{name}:{_minute()}"
     try:
         found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or _version()
     except Exception:
         _keep_for_this_request(CacheUnreachable)
         raise
+    # A request keeps to the version it read first: what it worked out under that version (the
+    # remembered rules, say) must never be saved under a newer one.
+    version = kept or found.get(VERSION_KEY) or _version()
     _keep_for_this_request(version)
     saved_version, value = found.get(key, (None, None))
     return key, version, value if saved_version == version else None
 
 
 def _save(key, version, value):
+    if _found_unreachable():
+        return
     try:
         cache.set(key, (version, value), PAGE_TIMEOUT)
     except Exception as exc:
+        _keep_for_this_request(CacheUnreachable)
         logger.warning("Page cache unreachable (%s): %s not saved.", exc, key)
 
 
@@ -164,12 +184,16 @@ def remembered(name, make):
 
 
 def _new_version():
+    if _found_unreachable():
+        return  # saved pages stay until their minute is over
     version = uuid.uuid4().hex
     try:
         cache.set(VERSION_KEY, version, timeout=None)
-        _keep_for_this_request(version)
     except Exception as exc:
+        _keep_for_this_request(CacheUnreachable)
         logger.warning("Page cache unreachable (%s): saved pages stay until their minute is over.", exc)
+        return
+    _keep_for_this_request(version)
 
 
 def availability_changed(**_signal_kwargs):

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # files already compressed, and before anything that writes the body. Django pads each gzip with
     # 0-100 random bytes against BREACH, and masks the CSRF token anew in every response.
     "django.middleware.gzip.GZipMiddleware",
+    # The availability version a request reads is kept for the rest of it (one Redis read).
+    "appointments.page_cache.request_version_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, the first to read a form: an unreadable body is a 400 page, not a 500.

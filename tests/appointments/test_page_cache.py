@@ -1,20 +1,22 @@
 """The booking pages are saved for the minute, and any change to availability shows at once."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 import redis
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from appointments import page_cache
-from appointments.models import BookingRules, BusinessDetails, TimeOff, WorkingHours
+from appointments.models import Appointment, BookingRules, BusinessDetails, TimeOff, WorkingHours
 from appointments.privacy import erase_client
 from services.models import Service
 from tests.conftest import free_port
 
-from .conftest import business_time
+from .conftest import booking_data, business_time
 
 pytestmark = pytest.mark.django_db
 
@@ -105,16 +107,33 @@ def test_a_request_that_finds_the_cache_unreachable_does_not_try_again(settings)
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
-    # The receivers themselves: sending request_finished would also close the test's database connection.
-    page_cache._request_started()
-    try:
+    with page_cache.serving_request():
         assert page_cache.remembered("rules", BookingRules.load) == BookingRules.load()  # read anew
         with pytest.raises(page_cache.CacheUnreachable):
             page_cache._version()
-    finally:
-        page_cache._request_finished()
-    with pytest.raises(redis.ConnectionError):  # outside a request, each use tries
-        page_cache._version()
+        assert page_cache.cached_value("made", lambda: "anew") == "anew"
+    for _ in range(2):  # outside a request, each use tries
+        with pytest.raises(redis.ConnectionError):
+            page_cache._version()
+
+
+def test_a_request_keeps_to_the_version_it_read_first():
+    with page_cache.serving_request():
+        first = page_cache._version()
+        cache.set(page_cache.VERSION_KEY, "julie-changed-the-rules", timeout=None)  # another worker
+        # Worked out under the first version (with the rules remembered for it), and saved under it.
+        assert page_cache.cached_value("slots", lambda: "under the old rules") == "under the old rules"
+    assert first != "julie-changed-the-rules"
+    with page_cache.serving_request():
+        assert page_cache.cached_value("slots", lambda: "under the new rules") == "under the new rules"
+
+
+def test_a_booking_reads_the_open_services_afresh(client):
+    response = client.get(DETAILS_AT_TEN)
+    key = re.search(r'name="booking_key" value="([^"]+)"', response.content.decode())[1]
+    Service.objects.update(is_active=False)  # around the signals: the form page may lag a minute
+    client.post(reverse("appointments:details"), booking_data(booking_key=key))
+    assert not Appointment.objects.exists()
 
 
 def test_erasing_a_client_frees_their_times_at_once(client, book):
