@@ -14,7 +14,7 @@ from .conftest import business_time
 pytestmark = pytest.mark.django_db
 
 
-def test_feed_lists_sessions_with_client_details_and_cancellations(client, book, now):
+def test_feed_lists_sessions_with_client_details_and_cancellations(client, book, now, clock_at_now):
     kept = book(business_time(2026, 12, 2, 10), email="ada@example.com")
     gone = cancel_appointment(appointment=book(business_time(2026, 12, 3, 10), email="bob@example.com"), now=now)
     TimeOff.objects.create(start=business_time(2026, 12, 24), end=business_time(2026, 12, 27), reason="Holidays")
@@ -42,7 +42,7 @@ def test_feed_needs_the_current_secret(client):
     assert client.get(feed.get_absolute_url()).status_code == 200
 
 
-def test_feed_token_is_not_on_public_pages(client, book):
+def test_feed_token_is_not_on_public_pages(client, book, clock_at_now):
     token = CalendarFeed.load().token
     appointment = book(business_time(2026, 12, 2, 10))
     for url in ["/", "/services/craniosacral-therapy/", "/policies/", "/book/", appointment.get_manage_url()]:
@@ -66,7 +66,7 @@ def test_julie_is_staff_in_the_therapist_group_not_superuser(client, django_user
     assert julie.has_perm("appointments.export_client_data") and julie.has_perm("appointments.erase_client_data")
 
 
-def test_feed_shows_each_bookings_own_name_and_phone(client, service, now):
+def test_feed_shows_each_bookings_own_name_and_phone(client, service, now, clock_at_now):
     from appointments.booking import ClientDetails, book_appointment
 
     ada = ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100")

@@ -125,13 +125,13 @@ def test_admin_search_finds_an_old_number_kept_as_typed(julie_in_admin, grace, t
     assert "Ada Lovelace" in page and "Grace Hopper" not in page
 
 
-def test_admin_search_by_name_or_email_still_works(julie_in_admin, grace):
+def test_admin_search_by_name_or_email_still_works(julie_in_admin, grace, clock_at_now):
     url = reverse("admin:appointments_appointment_changelist")
     assert "Grace Hopper" in julie_in_admin.get(url, {"q": "hopper"}).content.decode()
     assert "Grace Hopper" in julie_in_admin.get(url, {"q": "GRACE@example"}).content.decode()
 
 
-def test_the_appointments_list_shows_when_who_to_call_and_write_status_and_emails(julie_in_admin, grace):
+def test_the_appointments_list_shows_when_who_to_call_and_write_status_and_emails(julie_in_admin, grace, clock_at_now):
     page = julie_in_admin.get(reverse("admin:appointments_appointment_changelist")).content.decode()
     assert "Tue Dec 8, 2:30 PM" in page
     assert '<a href="tel:+1-860-555-0149" class="phone-link">(860) 555-0149</a>' in page
