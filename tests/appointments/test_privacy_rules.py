@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,9 @@ from appointments import booking, dispatch, privacy
 from appointments.booking import ClientDetails, book_appointment
 from appointments.hygiene import normalise_email
 from appointments.models import Appointment, Client, OutgoingEmail, TimeOff
+from checkins.models import Enrolment
+from intake import intakes
+from waitlist.models import Entry
 
 from . import test_privacy
 from .conftest import business_time
@@ -285,3 +289,74 @@ def test_export_lists_no_entry_about_other_clients_or_other_things(philippa, boo
         submit(julie_in_admin, reverse("admin:appointments_timeoff_change", args=[pk]), reason="Conference")
     assert LogEntry.objects.count() == 3 + len(her_numbers)  # all of it logged
     assert history(philippa) == []
+
+
+def test_an_export_without_a_viewer_holds_no_health_intake_and_no_check_ins(philippa, julie_in_admin, now):
+    intakes.intake_of(philippa)
+    Enrolment.objects.create(client=philippa)
+    julie = get_user_model().objects.get(username="julie")
+    assert {"health_intake", "weekly_checkins"} <= set(privacy.export_client(philippa, viewer=julie, now=now))
+    assert {"health_intake", "weekly_checkins"}.isdisjoint(privacy.export_client(philippa))
+
+
+def test_export_lists_admins_history_in_the_order_it_happened(philippa, django_user_model, time_machine):
+    """Entries written with their own time (a script, or a clock put right) need not come in the order of their rows."""
+    user = django_user_model.objects.create_user(username="owner", is_staff=True)
+    for hour, field in [(11, "Notes"), (9, "Phone")]:
+        time_machine.move_to(business_time(2026, 12, 1, hour), tick=False)
+        message = [{"changed": {"fields": [field]}}]
+        LogEntry.objects.log_actions(user.pk, [philippa], CHANGE, change_message=message, single_object=True)
+    assert [entry["details"] for entry in history(philippa)] == ["Changed Phone.", "Changed Notes."]
+
+
+def test_export_lists_admins_entries_of_one_moment_in_the_order_made(philippa, django_user_model, time_machine):
+    user = django_user_model.objects.create_user(username="owner", is_staff=True)
+    confirmation = OutgoingEmail.objects.get(appointment__start=NEXT_SESSION, kind="confirmation")
+    time_machine.move_to(business_time(2026, 12, 1, 9), tick=False)
+    for about, field in [(confirmation, "Status"), (philippa, "Notes")]:
+        message = [{"changed": {"fields": [field]}}]
+        LogEntry.objects.log_actions(user.pk, [about], CHANGE, change_message=message, single_object=True)
+    assert [entry["details"] for entry in history(philippa)] == ["Changed Status.", "Changed Notes."]
+
+
+def test_export_names_an_action_admin_has_no_word_for_other(philippa, django_user_model):
+    user = django_user_model.objects.create_user(username="owner", is_staff=True)
+    LogEntry.objects.log_actions(user.pk, [philippa], 9, change_message="", single_object=True)
+    [entry] = history(philippa)
+    assert entry["action"] == "other"
+
+
+def test_export_lists_her_waitlist_entries_by_day_whenever_she_joined(philippa, now):
+    for day in [10, 3]:
+        Entry.objects.create(day=business_time(2026, 12, day).date(), name=NAME, email=EMAIL, phone="", joined_at=now)
+    days = [entry["day"] for entry in privacy.export_client(philippa)["waitlist"]]
+    assert days == ["2026-12-03", "2026-12-10"]
+
+
+def test_export_lists_her_waitlist_entries_of_one_day_in_the_order_she_joined(philippa, now):
+    day = business_time(2026, 12, 3).date()
+    for status, joined in [(Entry.Status.LEFT, now), (Entry.Status.BOOKED, now + timedelta(hours=1))]:
+        Entry.objects.create(day=day, name=NAME, email=EMAIL, phone="", joined_at=joined, status=status)
+    statuses = [entry["status"] for entry in privacy.export_client(philippa)["waitlist"]]
+    assert statuses == [Entry.Status.LEFT, Entry.Status.BOOKED]  # taken off, then joined again and booked
+
+
+def test_erase_removes_copies_sent_before_her_address_was_stored_in_lower_case(philippa, saved_mail, now):
+    """Migration 0012 folded the stored address; mail saved before it carries the address as she typed it."""
+    mail.send_mail("Your session", "See you on Wednesday.", None, ["Philippa.Q@Example.org"])
+    assert files_mentioning(saved_mail, EMAIL)
+    privacy.erase_client(client=philippa, now=now)
+    assert files_mentioning(saved_mail, EMAIL) == []
+
+
+def test_erase_removes_copies_sent_to_an_address_not_ascii_before_the_at(saved_mail, now):
+    """Booking refuses such an address now; a row stored before, and the mail sent to it, must still erase."""
+    address = "jürgen@example.org"
+    with pytest.raises(ValidationError):
+        normalise_email(address)
+    client = Client.objects.create(name="Jürgen Older", email=address, phone="(203) 555-0151")
+    mail.send_mail("Your session", "See you on Wednesday.", None, [address])
+    as_headers_carry_it = "=?utf-8?q?j=C3=BCrgen?=@example.org"
+    assert files_mentioning(saved_mail, as_headers_carry_it)
+    privacy.erase_client(client=client, now=now)
+    assert files_mentioning(saved_mail, as_headers_carry_it) == []
