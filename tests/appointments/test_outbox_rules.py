@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from appointments.booking import ClientDetails, book_appointment
+from appointments.booking import ClientDetails, book_appointment, cancel_appointment
 from appointments.models import BookingRules, OutgoingEmail
 
 from .conftest import business_time
@@ -51,3 +51,12 @@ def test_a_booking_sends_its_confirmation_and_julies_notice_at_once_not_at_the_n
     # Due later: left to the sweep.
     assert sent[Kind.REMINDER] == sent[Kind.AFTERCARE] == OutgoingEmail.Status.PENDING
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "julie@localhost"]
+
+
+def test_cancelling_one_session_leaves_the_emails_owed_for_another_clients_session(service, now):
+    ada = book_appointment(start=SESSION, client_details=ADA, service=service, now=now)
+    grace = ClientDetails(name="Grace Hopper", email="grace@example.com", phone="(860) 555-0142")
+    hers = book_appointment(start=SESSION + timedelta(days=1), client_details=grace, service=service, now=now)
+    cancel_appointment(appointment=ada, now=now)
+    owed = dict(hers.emails.values_list("kind", "status"))
+    assert owed[Kind.REMINDER] == owed[Kind.AFTERCARE] == OutgoingEmail.Status.PENDING
