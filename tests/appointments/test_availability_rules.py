@@ -1,6 +1,6 @@
 """More of availability.py's rules, each pinned where a mutation run found it loose."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -8,11 +8,12 @@ from appointments.availability import (
     Slot,
     count_by_day,
     find_free_slot,
+    free_slots_on,
     horizon_slots,
     overlapping_appointments,
 )
 from appointments.booking import cancel_appointment
-from appointments.models import TimeOff
+from appointments.models import Appointment, TimeOff, WorkingHours
 
 from .conftest import business_time
 
@@ -56,3 +57,36 @@ def test_a_later_session_is_no_clash_for_an_earlier_time(book):
 def test_a_cancelled_session_is_no_clash(book, now):
     cancel_appointment(appointment=book(WEDNESDAY_10), now=now)
     assert not overlapping_appointments(start=WEDNESDAY_10, end=WEDNESDAY_10 + HOUR).exists()
+
+
+@pytest.fixture
+def hours_round_midnight(db):
+    """Tuesday until a minute before midnight and Wednesday from midnight: sessions and their buffer
+    reach across the day's edge."""
+    WorkingHours.objects.all().delete()
+    WorkingHours.objects.create(weekday=1, start_time=time(21), end_time=time(23, 59))
+    WorkingHours.objects.create(weekday=2, start_time=time(0), end_time=time(3))
+
+
+def test_the_buffer_of_a_session_after_midnight_reaches_back_into_the_day_before(
+    rules, now, service, caller, hours_round_midnight
+):
+    rules.buffer_minutes, rules.slot_step_minutes = 30, 15
+    midnight = business_time(2026, 12, 2, 0)
+    Appointment.objects.create(client=caller, service=service, start=midnight, end=midnight + HOUR)
+    tuesday = {slot.local_start.time() for slot in free_slots_on(date(2026, 12, 1), now=now, length=HOUR, rules=rules)}
+    assert time(22, 30) in tuesday
+    assert time(22, 45) not in tuesday  # it would end at 23:45, inside the 30 minutes before midnight
+
+
+def test_the_buffer_of_a_session_ending_at_midnight_reaches_into_the_next_day(
+    rules, now, service, caller, hours_round_midnight
+):
+    rules.buffer_minutes, rules.slot_step_minutes = 30, 15
+    eleven_pm = business_time(2026, 12, 1, 23)
+    Appointment.objects.create(client=caller, service=service, start=eleven_pm, end=eleven_pm + HOUR)
+    wednesday = {
+        slot.local_start.time() for slot in free_slots_on(date(2026, 12, 2), now=now, length=HOUR, rules=rules)
+    }
+    assert time(0, 15) not in wednesday
+    assert time(0, 30) in wednesday
