@@ -90,3 +90,12 @@ def test_the_buffer_of_a_session_ending_at_midnight_reaches_into_the_next_day(
     }
     assert time(0, 15) not in wednesday
     assert time(0, 30) in wednesday
+
+
+def test_working_hours_that_overlap_offer_each_time_once(rules, now):
+    # Admin refuses overlapping hours (WorkingHours.clean); rows written another way still give one slot a time.
+    WorkingHours.objects.all().delete()
+    WorkingHours.objects.create(weekday=2, start_time=time(9), end_time=time(12))
+    WorkingHours.objects.create(weekday=2, start_time=time(10), end_time=time(13))
+    starts = [slot.start for slot in free_slots_on(date(2026, 12, 2), now=now, length=HOUR, rules=rules)]
+    assert len(starts) == len(set(starts)) == 7  # 9:00 to 12:00, every half hour
