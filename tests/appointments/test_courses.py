@@ -11,17 +11,20 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appointments import emails
+from appointments import booking, emails
 from appointments.booking import (
     COURSE_TAKEN,
+    KEY_ALREADY_USED,
     SeriesClash,
     book_series,
+    cancel_appointment,
     cancel_rest_of_course,
     check_course,
     series_starts,
 )
-from appointments.forms import slot_value
-from appointments.models import Appointment, OutgoingEmail
+from appointments.forms import START_INVALID, slot_value
+from appointments.hygiene import PHONE_INVALID
+from appointments.models import Appointment, OutgoingEmail, TimeOff
 
 from .conftest import booking_data, business_time
 
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 Kind = OutgoingEmail.Kind
 WEDNESDAY_10 = business_time(2026, 12, 2, 10)
+THURSDAY_10 = business_time(2026, 12, 3, 10)
 DETAILS = reverse("appointments:details")
 
 
@@ -46,6 +50,23 @@ def course_data(start=WEDNESDAY_10, repeat="1", count="3", **overrides):
     return booking_data(start, repeat=repeat, count=count, **overrides)
 
 
+def issued_key(client):
+    """The one-time key the details page puts in the booking form, read as a browser reads it."""
+    html = client.get(DETAILS, {"start": slot_value(WEDNESDAY_10)}).content.decode()
+    return re.search(r'name="booking_key" value="([^"]+)"', html)[1]
+
+
+def shown_key(response):
+    return re.search(r'name="booking_key" value="([^"]+)"', response.content.decode())[1]
+
+
+def assert_form_as_typed(response):
+    """The details page again, Ada's details kept, with a security token to send it once more."""
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Ada Lovelace"' in html and 'name="csrfmiddlewaretoken"' in html
+
+
 def test_a_free_course_date_is_free_and_a_taken_one_offers_the_nearest_free_times(book, service, rules, now):
     book(WEDNESDAY_10 + timedelta(weeks=1), email="busy@example.com")
     dates = check_course(
@@ -58,6 +79,22 @@ def test_a_free_course_date_is_free_and_a_taken_one_offers_the_nearest_free_time
     assert {slot.local_start.date() for slot in taken.alternatives} <= {day, day + timedelta(days=1)}
     distances = [abs(slot.start - taken.start) for slot in taken.alternatives]
     assert distances == sorted(distances) and taken.start not in [slot.start for slot in taken.alternatives]
+
+
+def test_a_taken_afternoon_time_offers_that_afternoons_times_not_the_mornings(book, service, rules, now):
+    wednesday_4pm = business_time(2026, 12, 2, 16)
+    book(wednesday_4pm, email="busy@example.com")
+    [taken] = check_course(starts=[wednesday_4pm], length=service.duration, now=now, rules=rules)
+    # 3:00 runs into the 4:00 session's buffer; the morning's 9:00 is seven hours away.
+    assert [f"{slot.local_start:%H:%M}" for slot in taken.alternatives] == ["14:30", "14:00", "13:30", "13:00"]
+
+
+def test_the_times_offered_instead_are_on_that_day_or_the_next_never_later(service, rules, now):
+    saturday_10 = business_time(2026, 12, 5, 10)
+    TimeOff.objects.create(start=business_time(2026, 12, 5, 9), end=business_time(2026, 12, 5, 12))
+    [taken] = check_course(starts=[saturday_10], length=service.duration, now=now, rules=rules)
+    # Saturday's one free time left, and none on Sunday (closed); Monday is too far from it.
+    assert [slot.start for slot in taken.alternatives] == [business_time(2026, 12, 5, 12)]
 
 
 def test_minimum_notice_and_horizon_apply_to_every_date(service, rules, now):
@@ -233,3 +270,104 @@ def test_julies_list_and_day_show_each_session_as_part_of_its_course(
     assert whole.status_code == 200 and len(whole.context["cl"].result_list) == 3
     day = julie_in_admin.get(reverse("admin:appointments_calendar_day"), {"day": "2026-12-09"})
     assert "Course: 2 of 3" in page_text(day)
+
+
+def test_a_course_whose_start_cannot_be_read_gets_the_form_again_not_a_500(client, at_now):
+    response = client.post(DETAILS, course_data(start="not a time", checked="1x3"))
+    assert_form_as_typed(response)
+    assert START_INVALID in page_text(response) and not Appointment.objects.exists()
+
+
+def test_check_dates_pressed_again_on_a_checked_course_books_nothing(client, at_now):
+    response = client.post(DETAILS, course_data(check="1", checked="1x3"))
+    assert_form_as_typed(response)
+    assert not Appointment.objects.exists() and "Wed, Dec 16 at 10:00 AM: free" in page_text(response)
+
+
+def test_check_dates_before_the_details_are_typed_shows_no_errors_yet(client, at_now):
+    response = client.post(DETAILS, course_data(check="1", name="", email="", phone="", accept_policy=""))
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="csrfmiddlewaretoken"' in html
+    assert "Wed, Dec 16 at 10:00 AM: free" in page_text(response)
+    assert "Error:" not in page_text(response) and "is-invalid" not in html
+
+
+def test_a_checked_course_with_a_mistake_comes_back_to_be_fixed(client, at_now):
+    response = client.post(DETAILS, course_data(checked="1x3", phone="12"))
+    assert_form_as_typed(response)
+    assert PHONE_INVALID in page_text(response) and not Appointment.objects.exists()
+
+
+def test_a_course_booked_on_the_website_is_the_clients_own_with_their_note_and_julie_told_once(client, at_now):
+    response = client.post(DETAILS, course_data(booking_key=issued_key(client), checked="1x3"))
+    assert response.status_code == 302
+    sessions = Appointment.objects.filter(client__email="ada@example.com")
+    assert sessions.count() == 3
+    assert {(session.source, session.client_note) for session in sessions} == {
+        (Appointment.Source.WEB, "Migraines most mornings.")
+    }
+    assert OutgoingEmail.objects.filter(kind=Kind.THERAPIST_NEW).count() == 1
+
+
+def test_a_reposted_key_from_another_booking_never_books_a_course_and_keeps_what_was_typed(client, at_now):
+    key = issued_key(client)
+    theirs = client.post(DETAILS, booking_data(booking_key=key))
+    assert theirs.status_code == 302
+    mine = course_data(start=THURSDAY_10, booking_key=key, name="Mallory", email="m@example.com", checked="1x3")
+    response = client.post(DETAILS, mine)
+    html = response.content.decode()
+    assert response.status_code == 200 and Appointment.objects.count() == 1
+    assert KEY_ALREADY_USED in page_text(response) and theirs["Location"] not in html
+    assert 'value="Mallory"' in html and 'name="csrfmiddlewaretoken"' in html
+    fresh_key = shown_key(response)
+    assert fresh_key != key
+    # Confirming again with the fresh key books the course, once.
+    assert client.post(DETAILS, {**mine, "booking_key": fresh_key}).status_code == 302
+    assert Appointment.objects.filter(client__email="m@example.com").count() == 3
+
+
+def test_a_course_booked_counts_towards_the_rate_limit_and_the_next_is_refused_kindly(client, at_now, settings):
+    settings.FORM_RATE_LIMIT = "1/h"
+    assert client.post(DETAILS, course_data(count="2", checked="1x2")).status_code == 302
+    response = client.post(DETAILS, course_data(start=THURSDAY_10, count="2", checked="1x2"))
+    assert response.status_code == 429 and "try again later" in page_text(response)
+    assert 'value="Ada Lovelace"' in response.content.decode()
+    assert Appointment.objects.count() == 2
+
+
+def test_a_date_taken_while_the_course_is_booked_books_nothing_and_shows_the_dates_as_they_are_now(
+    client, book, at_now, monkeypatch
+):
+    """test_course_race.py's race, on SQLite: another client takes a date after this request
+    checked the course and before it books it (the real check, with their booking in between)."""
+    check_course = booking.check_course
+
+    def another_client_books_after_the_check(**kwargs):
+        dates = check_course(**kwargs)
+        if not Appointment.objects.exists():
+            book(WEDNESDAY_10 + timedelta(weeks=2), email="quicker@example.com")
+        return dates
+
+    monkeypatch.setattr(booking, "check_course", another_client_books_after_the_check)
+    response = client.post(DETAILS, course_data(checked="1x3"))
+    assert_form_as_typed(response)
+    assert Appointment.objects.count() == 1
+    page = page_text(response)
+    assert COURSE_TAKEN in page and "Everything you typed is still here." in page
+    assert "Wed, Dec 2 at 10:00 AM: free" in page and "Wed, Dec 16 at 10:00 AM is not free" in page
+    assert 'name="date_3"' in response.content.decode() and 'value="1x3"' in response.content.decode()
+
+
+def test_cancelling_the_rest_of_a_course_passes_over_a_later_session_already_cancelled(service, now, client_details):
+    sessions = book_series(
+        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=4),
+        service=service,
+        now=now,
+        client_details=client_details,
+        online=True,
+    )
+    cancel_appointment(appointment=sessions[2], now=now)
+    cancelled = cancel_rest_of_course(appointment=sessions[1], now=now)
+    assert [session.pk for session in cancelled] == [sessions[1].pk, sessions[3].pk]
+    statuses = [Appointment.objects.get(pk=session.pk).status for session in sessions]
+    assert statuses == ["booked", "cancelled", "cancelled", "cancelled"]
