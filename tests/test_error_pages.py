@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from html import unescape
 from http.client import HTTPConnection
 
@@ -20,7 +21,7 @@ from django.urls import path, reverse
 from appointments.booking import ClientDetails, book_appointment
 from appointments.forms import slot_value
 from appointments.hygiene import PHONE_INVALID
-from appointments.models import Appointment
+from appointments.models import Appointment, BusinessDetails
 from appointments.views import FORM_OPEN_TOO_LONG
 from posture_booking.urls import handler400, handler403
 from posture_booking.urls import urlpatterns as site_urlpatterns
@@ -266,6 +267,20 @@ def test_a_stale_cancel_form_comes_back_and_cancels_nothing(booked):
     assert response.status_code == 403
     assert FORM_OPEN_TOO_LONG.format(button="Yes, cancel my session") in text_of(response)
     assert "Feeling better" in response.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED
+
+
+def test_a_stale_cancel_form_sent_once_its_link_has_expired_gets_the_expired_link_page(booked, settings):
+    url = reverse("appointments:cancel", kwargs={"token": booked.manage_token})
+    client, stale_token = stale_form_client(url)
+    after_expiry = booked.end + timedelta(days=settings.MANAGE_LINK_DAYS_AFTER_SESSION, minutes=1)
+    with time_machine.travel(after_expiry, tick=False):
+        response = client.post(url, {"reason": "", "website": "", "csrfmiddlewaretoken": stale_token})
+    assert response.status_code == 410
+    assert "This booking link has expired" in text_of(response)
+    assert f'href="mailto:{BusinessDetails.load().email}"' in response.content.decode()  # as on any visit
+    assert_site_page_in_plain_words(response)
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.BOOKED
 

@@ -318,11 +318,38 @@ def test_a_cancelled_or_finished_session_cannot_be_moved(julie_in_admin, ann, no
     assert ann.start == business_time(2026, 12, 8, 10)
 
 
-def test_a_session_under_way_cannot_be_moved(ann, time_machine):
-    later = business_time(2026, 12, 8, 10, 15)
+@pytest.mark.parametrize("minutes_after_start", [0, 15])
+def test_a_session_under_way_cannot_be_moved(ann, time_machine, minutes_after_start):
+    later = business_time(2026, 12, 8, 10) + timedelta(minutes=minutes_after_start)
     time_machine.move_to(later)
     with pytest.raises(booking.BookingError, match="already started"):
         booking.move_appointment_from_admin(appointment=ann, new_start=business_time(2026, 12, 9, 14, 30), now=later)
+
+
+def test_the_time_it_is_now_has_passed_for_a_move(ann):
+    now = business_time(2026, 12, 1, 14)  # a free time on Julie's grid, this very minute
+    with pytest.raises(booking.SlotUnavailable) as refused:
+        booking.move_appointment_from_admin(appointment=ann, new_start=now, now=now)
+    assert str(refused.value) == booking.TIME_PASSED
+    ann.refresh_from_db()
+    assert ann.start == business_time(2026, 12, 8, 10)
+
+
+def test_julie_moves_a_session_to_this_afternoon_inside_the_clients_minimum_notice(julie_in_admin, ann, rules):
+    assert rules.minimum_notice == timedelta(hours=12)  # clients could not book 2:00 PM today at 8:00 AM
+    response = julie_in_admin.post(move_url(ann), {"start": "2026-12-01T14:00:00-05:00"}, follow=True)
+    assert "Moved Ann Smith to Tue Dec 1, 2:00 PM" in response.content.decode()
+    ann.refresh_from_db()
+    assert ann.start == business_time(2026, 12, 1, 14)
+    assert ann.emails.filter(kind=Kind.RESCHEDULE).exists()
+
+
+def test_julie_moves_a_session_by_half_an_hour_into_its_own_time(julie_in_admin, ann):
+    response = julie_in_admin.post(move_url(ann), {"start": "2026-12-08T10:30:00-05:00"}, follow=True)
+    assert "Moved Ann Smith to Tue Dec 8, 10:30 AM" in response.content.decode()
+    ann.refresh_from_db()
+    assert (ann.start, ann.end) == (business_time(2026, 12, 8, 10, 30), business_time(2026, 12, 8, 11, 30))
+    assert ann.emails.filter(kind=Kind.RESCHEDULE).exists()
 
 
 def test_moving_needs_the_right_to_change_sessions(view_only_staff, ann):

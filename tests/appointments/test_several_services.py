@@ -110,6 +110,18 @@ def test_a_day_or_details_without_a_service_asks_the_client_to_choose(client, lo
         assert CHOOSE_SERVICE_FIRST in text_of(client.get(DAYS))
 
 
+def test_a_time_just_taken_sends_the_client_back_to_its_day_of_the_same_service(client, long_session):
+    start = business_time(2026, 12, 2, 10)
+    book_appointment(
+        start=start,
+        client_details=ClientDetails(name="Quicker", email="quicker@example.com", phone="(860) 555-0199"),
+        service=long_session,
+        now=NOW,
+    )
+    response = client.get(DETAILS, {"start": slot_value(start), "service": "long-session"})
+    assert response.status_code == 302 and response["Location"] == day_url()
+
+
 @pytest.mark.parametrize("query", ["?service=retired", "?service=nothing-like-it", "?service=%3Cscript%3E"])
 def test_a_service_not_open_is_refused_kindly_on_every_page(client, long_session, query):
     Service.objects.create(name="Retired", slug="retired", description="x", is_active=False)

@@ -104,6 +104,16 @@ def test_the_yearly_limit_counts_the_last_365_days(booked, rules, service):
     assert str(refusal.value) == booking.UNWELL_LIMIT_REACHED.format(count="1 session")
 
 
+def test_the_refusal_counts_the_sessions_in_words(booked, rules, service):
+    rules.unwell_cancellations_per_year = 2
+    rules.save()
+    for days_ago in (30, 60):
+        past_unwell_cancellation(booked.client, service=service, cancelled_at=WEDNESDAY_7 - timedelta(days=days_ago))
+    with pytest.raises(BookingError) as refusal:
+        cancel_unwell(appointment=booked, now=WEDNESDAY_7)
+    assert str(refusal.value).startswith("You have cancelled 2 sessions for illness")
+
+
 def test_the_limit_is_per_client(booked, book, rules, service):
     rules.unwell_cancellations_per_year = 1
     rules.save()
