@@ -56,6 +56,14 @@ def test_check_series_says_which_dates_clash_and_with_what(book, service):
     ]
 
 
+def test_a_series_for_a_client_on_file_takes_their_name_and_phone_from_the_record(service, now, caller):
+    sessions = book_series(
+        starts=series_starts(TUESDAY_10, every_weeks=1, count=2), service=service, now=now, client=caller, note=""
+    )
+    # The record's name and phone, as Julie booked them: nothing made up, nothing left out.
+    assert {(session.client_name, session.client_phone) for session in sessions} == {(caller.name, caller.phone)}
+
+
 def test_a_weekly_series_books_every_date_with_one_series_id_and_each_its_own_emails(service, now):
     sessions = book_series(
         starts=series_starts(TUESDAY_10, every_weeks=1, count=4), service=service, now=now, client_details=NEW

@@ -136,6 +136,32 @@ def test_an_online_course_is_booked_whole_or_not_at_all(book, service, now, clie
         assert set(session.emails.values_list("kind", flat=True)) >= {Kind.REMINDER, Kind.AFTERCARE}
 
 
+def test_a_course_sent_twice_with_one_form_key_is_booked_once(service, now, client_details):
+    key = "k" * 32
+    starts = series_starts(WEDNESDAY_10, every_weeks=1, count=3)
+    first = book_series(
+        starts=starts,
+        service=service,
+        now=now,
+        client_details=client_details,
+        online=True,
+        note="Migraines most mornings.",
+        booking_key=key,
+    )
+    again = book_series(
+        starts=starts,
+        service=service,
+        now=now,
+        client_details=client_details,
+        online=True,
+        note="Migraines most mornings.",
+        booking_key=key,
+    )
+    assert [session.pk for session in again] == [session.pk for session in first]
+    assert Appointment.objects.count() == 3
+    assert OutgoingEmail.objects.filter(kind=Kind.CONFIRMATION).count() == 1
+
+
 def test_the_course_confirmation_lists_every_date_with_one_ics_holding_every_session(service, now, client_details):
     sessions = book_series(
         starts=series_starts(WEDNESDAY_10, every_weeks=2, count=3),

@@ -47,6 +47,7 @@ def test_a_lost_time_is_said_once_calmly_not_as_an_error(lost_page):
     assert "is-invalid" not in html
     assert "<title>Error:" not in html
     assert "Everything you typed is still here." in text_of(lost_page)
+    assert 'class="chosen-slot"' not in html  # the lost time is not shown as the one chosen
 
 
 def test_a_lost_time_keeps_everything_typed(lost_page):
@@ -78,6 +79,7 @@ def test_confirm_without_choosing_offers_the_same_times_again_with_what_was_type
     html = response.content.decode()
     assert CHOOSE_A_TIME in text_of(response)
     assert radio_values(html) == radio_values(lost_page.content.decode())
+    assert 'class="lost-time"' not in html  # told once: now a choice to make, not news
     assert 'value="Ada Lovelace"' in html
     assert not Appointment.objects.filter(client__email="ada@example.com").exists()
 

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from appointments import booking, emails
-from appointments.booking import BookingError, cancel_unwell
+from appointments.booking import BookingError, ClientDetails, book_appointment, cancel_unwell
 from appointments.forms import slot_value
 from appointments.models import Appointment, BookingRules, CalendarFeed, OutgoingEmail
 
@@ -290,6 +290,26 @@ def test_only_an_unwell_cancellation_can_rebook_this_way(client, booked, now):
         url = reverse("appointments:rebook", kwargs={"token": booked.manage_token})
         client.post(url, {"start": slot_value(business_time(2026, 12, 3, 9))})
     assert not Appointment.objects.filter(start=business_time(2026, 12, 3, 9)).exists()
+
+
+def test_a_rebooking_keeps_the_note_of_the_session_cancelled(service, now):
+    ill = book_appointment(
+        start=WEDNESDAY_10,
+        client_details=ClientDetails(name="Ada Lovelace", email="ada@example.com", phone="(860) 555-0100"),
+        service=service,
+        now=now,
+        note="Migraines most mornings.",
+    )
+    cancelled = cancel_unwell(appointment=ill, now=WEDNESDAY_7)
+    new = booking.rebook_after_unwell(appointment=cancelled, start=business_time(2026, 12, 3, 9), now=WEDNESDAY_7)
+    assert new.client_note == "Migraines most mornings."
+
+
+def test_a_session_cancelled_otherwise_is_refused_a_rebooking_in_words(booked, now):
+    booking.cancel_appointment(appointment=booked, now=now)
+    with pytest.raises(BookingError) as refusal:
+        booking.rebook_after_unwell(appointment=booked, start=business_time(2026, 12, 3, 9), now=WEDNESDAY_7)
+    assert str(refusal.value) == booking.NOT_CHANGEABLE
 
 
 def test_a_rebook_with_an_unreadable_time_is_refused_kindly(client, booked):
