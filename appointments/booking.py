@@ -164,7 +164,7 @@ def _same_submission(appointment, *, start, client_details, note):
     )
 
 
-def _booked_with_key(booking_key, *, start, client_details, note):
+def booked_with_key(booking_key, *, start, client_details, note):
     """The booking this form's key already made (a double click), or None if it made none.
     Raises BookingError when the key made a booking from another form's details."""
     if not booking_key:
@@ -193,7 +193,7 @@ def book_appointment(*, start, client_details, service, now, note="", booking_ke
     """
     with transaction.atomic():
         rules = lock_calendar()
-        earlier = _booked_with_key(booking_key, start=start, client_details=client_details, note=note)
+        earlier = booked_with_key(booking_key, start=start, client_details=client_details, note=note)
         if earlier is not None:
             return earlier
         slot = find_free_slot(start, now=now, length=service.duration, rules=rules)
@@ -370,7 +370,7 @@ def book_series(
     with transaction.atomic():
         rules = lock_calendar()
         if online:
-            earlier = _booked_with_key(booking_key, start=starts[0], client_details=client_details, note=note)
+            earlier = booked_with_key(booking_key, start=starts[0], client_details=client_details, note=note)
             if earlier is not None:
                 return list(course_sessions(earlier)) if earlier.series else [earlier]
         dates = check_series(starts=starts, length=service.duration)

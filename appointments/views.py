@@ -414,11 +414,7 @@ def details(request):
         lost = form.cleaned_data["start"]
         return _other_times_page(request, context, lost=lost, rules=rules, now=now, notice=str(exc))
     except booking.BookingError as exc:
-        # This form's key made another booking: keep what they typed, with a fresh key.
-        form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
-        form.is_valid()
-        form.add_error(None, str(exc))
-        return render(request, "appointments/details.html", {**context, "form": form})
+        return _key_used_elsewhere(request, context, exc)
     _count_change(request, "booking")
     return redirect("appointments:confirmed", token=appointment.manage_token)
 
@@ -437,6 +433,19 @@ def _course(request, context, *, rules, now):
     if start is None:
         form.is_valid()  # says the time could not be read
         return render(request, "appointments/details.html", context)
+    if "check" not in request.POST and form.is_valid():
+        # Sent again (the back button, then Confirm): what this form booked, not its own dates shown as taken.
+        try:
+            earlier = booking.booked_with_key(
+                form.cleaned_data["booking_key"],
+                start=start,
+                client_details=form.client_details(),
+                note=form.cleaned_data["note"],
+            )
+        except booking.BookingError as exc:
+            return _key_used_elsewhere(request, context, exc)
+        if earlier is not None:
+            return redirect("appointments:confirmed", token=earlier.manage_token)
     asked = course_form.asked()
     starts = booking.series_starts(
         start, every_weeks=course_form.cleaned_data["repeat"], count=course_form.cleaned_data["count"]
@@ -467,12 +476,17 @@ def _course(request, context, *, rules, now):
         course_form = CourseForm(initial=request.POST.dict(), course=course)
         return _form_as_typed(request, context, course_form=course_form, lost_notice=str(exc), course_lost=True)
     except booking.BookingError as exc:
-        form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
-        form.is_valid()
-        form.add_error(None, str(exc))
-        return render(request, "appointments/details.html", {**context, "form": form})
+        return _key_used_elsewhere(request, context, exc)
     _count_change(request, "booking")
     return redirect("appointments:confirmed", token=sessions[0].manage_token)
+
+
+def _key_used_elsewhere(request, context, error):
+    """This form's key made another booking: the form as typed, with a fresh key and the error."""
+    form = BookingForm({**request.POST.dict(), "booking_key": new_booking_key()})
+    form.is_valid()
+    form.add_error(None, str(error))
+    return render(request, "appointments/details.html", {**context, "form": form})
 
 
 def _other_times_page(request, context, *, lost, rules, now, notice="", validate=False):

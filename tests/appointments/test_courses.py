@@ -397,3 +397,24 @@ def test_cancelling_the_rest_of_a_course_passes_over_a_later_session_already_can
     assert [session.pk for session in cancelled] == [sessions[1].pk, sessions[3].pk]
     statuses = [Appointment.objects.get(pk=session.pk).status for session in sessions]
     assert statuses == ["booked", "cancelled", "cancelled", "cancelled"]
+
+
+def test_a_course_sent_again_goes_to_what_it_booked_not_its_own_dates_as_taken(client, at_now):
+    data = course_data(checked="1x3", booking_key=issued_key(client))
+    first = client.post(DETAILS, data)
+    assert first.status_code == 302 and Appointment.objects.count() == 3
+    again = client.post(DETAILS, data)  # the back button, then Confirm once more
+    assert again.status_code == 302 and again.url == first.url
+    assert Appointment.objects.count() == 3
+
+
+def test_a_course_form_whose_key_booked_other_details_says_so_and_keeps_what_was_typed(client, at_now):
+    key = issued_key(client)
+    client.post(DETAILS, course_data(checked="1x3", booking_key=key))
+    response = client.post(DETAILS, course_data(checked="1x3", booking_key=key, name="Grace Hopper"))
+    assert response.status_code == 200 and Appointment.objects.count() == 3
+    assert (
+        "already used for another booking" in page_text(response)
+        and 'value="Grace Hopper"' in response.content.decode()
+    )
+    assert shown_key(response) != key
