@@ -178,6 +178,19 @@ def test_the_confirmation_page_carries_the_intake_link(client, first_booking):
     assert intakes.intake_of(first_booking.client).get_absolute_url() in page
 
 
+def test_the_confirmation_page_asks_for_a_missing_intake_and_offers_an_update_once_sent(
+    client, first_booking, intake_url
+):
+    url = reverse("appointments:confirmed", args=[first_booking.manage_token])
+    page = client.get(url).content.decode()
+    assert "Before your session: a short health intake" in page
+    assert "Has your health changed?" not in page
+    client.post(intake_url, answers())
+    page = client.get(url).content.decode()
+    assert "Has your health changed?" in page
+    assert "Before your session: a short health intake" not in page
+
+
 def test_a_returning_client_is_asked_again_after_a_year(client, intake_url, first_booking, book):
     client.post(intake_url, answers())
     intake = Intake.objects.get()

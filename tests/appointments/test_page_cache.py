@@ -53,6 +53,13 @@ def test_a_second_visit_in_the_same_minute_needs_no_query(client, django_assert_
         assert page(client, url) == first
 
 
+def test_a_days_page_is_saved_for_the_next_visit_without_a_warning(client, caplog):
+    with caplog.at_level("WARNING", logger=page_cache.logger.name):
+        first = page(client, WEDNESDAY)
+        assert page(client, WEDNESDAY) == first
+    assert not caplog.records, "the page cache is reachable: nothing to warn Julie's host about"
+
+
 def test_a_booking_shows_at_once(client, book):
     assert TEN_AM_LINK in page(client, WEDNESDAY)
     wednesday_count = page(client, DAYS)

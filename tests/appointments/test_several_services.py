@@ -110,6 +110,14 @@ def test_a_day_or_details_without_a_service_asks_the_client_to_choose(client, lo
         assert CHOOSE_SERVICE_FIRST in text_of(client.get(DAYS))
 
 
+def test_a_days_way_back_to_the_calendar_keeps_its_service(client, long_session):
+    assert f'<a href="{DAYS}{LONG}">&larr; All days</a>' in client.get(day_url()).content.decode()
+    # A day past, beyond the horizon, or not a date at all: back to the same service's days.
+    for day in ["2026-11-30", "2027-06-01", "not-a-date"]:
+        response = client.get(day_url(day))
+        assert response.status_code == 302 and response["Location"] == DAYS + LONG
+
+
 def test_a_time_just_taken_sends_the_client_back_to_its_day_of_the_same_service(client, long_session):
     start = business_time(2026, 12, 2, 10)
     book_appointment(

@@ -73,6 +73,21 @@ def test_a_session_already_under_way_is_not_cancelled(two_sessions_on_wednesday)
     assert statuses(ada, grace) == ["booked", "cancelled"]
 
 
+def test_only_booked_sessions_are_found_in_time_off(two_sessions_on_wednesday):
+    """A session marked completed, then moved by Julie to a later day (admin lets an unchanged
+    status through), is not a booking to keep or cancel: it is neither listed nor counted."""
+    ada, _, hedy = two_sessions_on_wednesday
+    after_adas = business_time(2026, 12, 2, 11, 30)
+    booking.set_appointment_status(appointment=ada, status=Appointment.Status.COMPLETED, now=after_adas)
+    ada.refresh_from_db()
+    ada.start, ada.end = ada.start + timedelta(days=1, hours=4), ada.end + timedelta(days=1, hours=4)
+    booking.save_appointment_from_admin(appointment=ada, now=after_adas)
+    thursday = TimeOff(start=business_time(2026, 12, 3, 9), end=business_time(2026, 12, 3, 17))
+    found = booking.save_time_off(time_off=thursday, cancel_overlapping=False, now=after_adas)
+    assert [session.pk for session in found] == [hedy.pk]
+    assert statuses(ada, hedy) == ["completed", "booked"]
+
+
 # --- the admin form ----------------------------------------------------------------------
 
 

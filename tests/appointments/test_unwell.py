@@ -171,6 +171,9 @@ def test_julies_notice_says_migraine_in_its_body_and_nothing_more(booked):
     assert "The client has a migraine and cancelled under your illness rule: not a late cancellation." in message.body
     html = message.alternatives[0][0]
     assert "has a migraine</strong> and cancelled under your illness rule" in html
+    # The client gave no reason: none is made up for her.
+    assert cancelled.cancellation_reason == ""
+    assert "Reason given" not in message.body + html
 
 
 def test_an_ordinary_cancellation_notice_says_nothing_of_migraine(booked, now):
@@ -195,6 +198,32 @@ def test_no_unwell_offer_when_julie_switched_the_rule_off(client, booked, rules)
     with time_machine.travel(WEDNESDAY_7, tick=False):
         page = text_of(client.get(booked.get_manage_url()))
     assert "I’m unwell" not in page
+    assert "Unwell today?" not in page
+    assert "I have a migraine today" not in page
+
+
+def test_the_unwell_page_says_how_often_the_client_has_cancelled_for_illness(client, booked, service):
+    past_unwell_cancellation(booked.client, service=service, cancelled_at=WEDNESDAY_7 - timedelta(days=30))
+    with time_machine.travel(WEDNESDAY_7, tick=False):
+        page = text_of(client.get(reverse("appointments:unwell", kwargs={"token": booked.manage_token})))
+    assert "in 365 days; you have done so 1 time." in page
+
+
+def test_the_times_to_rebook_start_the_day_after_the_session_not_after_today(client, book):
+    """Cancelled on Wednesday for Friday's session: the times offered start on Saturday, and
+    one tap sends the time shown."""
+    friday_10 = business_time(2026, 12, 4, 10)
+    saturday_9 = business_time(2026, 12, 5, 9)
+    friday = book(friday_10, email="ada@example.com")
+    with time_machine.travel(WEDNESDAY_7, tick=False):
+        cancel_unwell(appointment=friday, now=WEDNESDAY_7)
+        response = client.get(friday.get_manage_url())
+    page = text_of(response)
+    assert "Book Thu" not in page
+    assert "Book Fri" not in page
+    assert page.index("Book Sat, Dec 5 at 9:00 AM") < page.index("Book Sat, Dec 5 at 10:00 AM")
+    rebook_form = response.content.decode().split('class="list-unstyled slot-list rebook-times"')[1]
+    assert re.search(r'name="start" value="([^"]+)"', rebook_form)[1] == slot_value(saturday_9)
 
 
 def test_opening_the_unwell_page_does_not_cancel(client, booked):

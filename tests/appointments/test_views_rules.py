@@ -433,3 +433,19 @@ def test_only_the_chosen_day_is_marked_as_chosen_in_the_calendars(client, booked
     url = reverse("appointments:reschedule", kwargs={"token": booked.manage_token})
     html = client.get(url, {"day": "2026-12-03"}).content.decode()
     assert re.findall(r'<a href="([^"]*)" aria-current="date"', html) == ["?day=2026-12-03"]
+
+
+def test_a_day_offers_its_waitlist_from_the_first_bookable_day_to_the_horizons_last(client):
+    rules = BookingRules.load()
+    rules.minimum_notice_hours = 24
+    rules.save()
+    today = NOW.date()
+    first = (NOW + rules.minimum_notice).date()  # Wednesday: no session can be booked today
+    last = today + timedelta(days=rules.horizon_days)
+
+    def offers_waitlist(day):
+        page = client.get(reverse("appointments:day", kwargs={"day": day.isoformat()}))
+        assert page.status_code == 200
+        return "Join the waitlist for this day" in text_of(page)
+
+    assert (offers_waitlist(today), offers_waitlist(first), offers_waitlist(last)) == (False, True, True)
