@@ -636,10 +636,10 @@ def move_appointment_from_admin(*, appointment, new_start, now):
 def status_refusal(*, current, status, start, now):
     """Why a session (now `current`, starting at `start`) cannot be marked `status`, or None.
 
-    Completed and no-show say what happened at a session: only once it has started,
-    and never for a cancelled one.
+    Completed and no-show say what happened at a session: only once it has started (also when
+    Julie moves a session already marked so), and never for a cancelled one.
     """
-    if status not in {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW} or current == status:
+    if status not in {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}:
         return None
     label = Appointment.Status(status).label.lower()
     if current == Appointment.Status.CANCELLED:

@@ -39,13 +39,33 @@ def test_a_session_is_marked_from_its_start(wednesday, status):
     assert wednesday.status == status
 
 
-@pytest.mark.parametrize(
-    ("current", "status"),
-    [(Status.BOOKED, Status.CANCELLED), (Status.CANCELLED, Status.BOOKED), (Status.NO_SHOW, Status.NO_SHOW)],
-)
-def test_the_rule_lets_other_statuses_and_unchanged_ones_through(current, status):
+@pytest.mark.parametrize(("current", "status"), [(Status.BOOKED, Status.CANCELLED), (Status.CANCELLED, Status.BOOKED)])
+def test_the_rule_lets_other_statuses_through(current, status):
     before = WEDNESDAY_10 - timedelta(days=1)
     assert booking.status_refusal(current=current, status=status, start=WEDNESDAY_10, now=before) is None
+
+
+@pytest.mark.parametrize("status", [Status.COMPLETED, Status.NO_SHOW])
+def test_a_session_already_marked_keeps_its_mark_only_where_it_has_begun(status):
+    assert booking.status_refusal(current=status, status=status, start=WEDNESDAY_10, now=WEDNESDAY_10) is None
+    before = WEDNESDAY_10 - timedelta(minutes=1)
+    label = Status(status).label.lower()
+    assert booking.status_refusal(current=status, status=status, start=WEDNESDAY_10, now=before) == (
+        booking.NOT_STARTED.format(status=label)
+    )
+
+
+def test_the_change_form_refuses_to_move_a_no_show_to_a_time_to_come(julie_in_admin, wednesday, service, time_machine):
+    # A client who did not come is booked again by changing the status too, so the new time gets its emails.
+    time_machine.move_to(WEDNESDAY_10 + timedelta(hours=2))
+    booking.set_appointment_status(appointment=wednesday, status=Status.NO_SHOW, now=WEDNESDAY_10 + timedelta(hours=2))
+    change = reverse("admin:appointments_appointment_change", args=[wednesday.pk])
+    data = {**admin_booking(wednesday.client, service, "2026-12-09", "10:00"), "status": "no_show"}
+    response = julie_in_admin.post(change, data)
+    assert response.status_code == 200
+    assert booking.NOT_STARTED.format(status="no-show") in response.content.decode()
+    wednesday.refresh_from_db()
+    assert (wednesday.start, wednesday.status) == (WEDNESDAY_10, Status.NO_SHOW)
 
 
 def mark(browser, action, *sessions):

@@ -74,8 +74,9 @@ def test_a_session_already_under_way_is_not_cancelled(two_sessions_on_wednesday)
 
 
 def test_only_booked_sessions_are_found_in_time_off(two_sessions_on_wednesday):
-    """A session marked completed, then moved by Julie to a later day (admin lets an unchanged
-    status through), is not a booking to keep or cancel: it is neither listed nor counted."""
+    """A session marked completed, then moved to a later day (admin's form refuses that, but
+    the row may be written another way), is not a booking to keep or cancel: it is neither
+    listed nor counted."""
     ada, _, hedy = two_sessions_on_wednesday
     after_adas = business_time(2026, 12, 2, 11, 30)
     booking.set_appointment_status(appointment=ada, status=Appointment.Status.COMPLETED, now=after_adas)
