@@ -120,9 +120,10 @@ def test_the_times_page_marks_times_inside_the_cutoff_and_says_how_to_reach_juli
     assert MARK not in thursday
 
 
-def test_the_next_free_times_on_the_days_page_are_marked(client):
+def test_the_next_free_times_on_the_days_page_are_marked_and_explained(client):
     page = text_of(client.get(reverse("appointments:days")))
     assert f"Wed, Dec 2 at 9:00 AM {MARK}" in page
+    assert "are less than 24 hours away: once booked, they can’t be cancelled or moved online" in page
 
 
 def test_the_details_form_says_so_before_confirming(client, julies_phone):

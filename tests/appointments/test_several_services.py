@@ -79,6 +79,7 @@ def test_the_days_of_a_90_minute_service_count_its_own_times_and_links_carry_it(
     html = response.content.decode()
     assert f'href="{day_url()}"' in html
     assert "service=long-session#days-heading" in html  # the later weeks stay on this service
+    assert "← All sessions" in page
 
 
 def test_a_90_minute_session_is_not_offered_where_only_an_hour_fits(client, long_session):
