@@ -418,3 +418,11 @@ def test_a_course_form_whose_key_booked_other_details_says_so_and_keeps_what_was
         and 'value="Grace Hopper"' in response.content.decode()
     )
     assert shown_key(response) != key
+
+
+def test_a_single_sessions_pages_list_no_course_and_no_one_elses_sessions(client, book, at_now):
+    mine = book(WEDNESDAY_10, email="ada@example.com")
+    book(WEDNESDAY_10 + timedelta(days=1), email="grace@example.com")
+    for name in ("appointments:confirmed", "appointments:manage"):
+        page = page_text(client.get(reverse(name, args=[mine.manage_token])))
+        assert "Your course" not in page and "Thu, Dec 3" not in page

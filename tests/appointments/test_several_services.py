@@ -61,6 +61,12 @@ def test_the_choice_page_lists_each_open_service_with_its_length_and_links(clien
     assert "booking-calendar" not in html  # no days until a service is chosen
 
 
+def test_the_choice_page_lists_the_services_by_name_whenever_they_were_added(client, long_session, service):
+    Service.objects.create(name="A short first visit", slug="first-visit", description="x", duration_minutes=30)
+    page = text_of(client.get(DAYS))
+    assert page.index("A short first visit") < page.index(service.name) < page.index("Long CSMT session")
+
+
 def test_the_choice_page_needs_two_queries_and_none_once_saved(
     client, long_session, django_assert_max_num_queries, django_assert_num_queries
 ):

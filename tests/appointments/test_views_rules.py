@@ -449,3 +449,9 @@ def test_a_day_offers_its_waitlist_from_the_first_bookable_day_to_the_horizons_l
         return "Join the waitlist for this day" in text_of(page)
 
     assert (offers_waitlist(today), offers_waitlist(first), offers_waitlist(last)) == (False, True, True)
+
+
+def test_the_calendar_names_the_month_on_the_first_day_shown_and_on_each_first(client):
+    html = client.get(reverse("appointments:days")).content.decode()
+    # Sunday, November 29 to Saturday, January 2.
+    assert re.findall(r'<span class="day-month">(\w+)</span>(\d+)', html) == [("Nov", "29"), ("Dec", "1"), ("Jan", "1")]
