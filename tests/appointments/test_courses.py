@@ -139,24 +139,9 @@ def test_an_online_course_is_booked_whole_or_not_at_all(book, service, now, clie
 def test_a_course_sent_twice_with_one_form_key_is_booked_once(service, now, client_details):
     key = "k" * 32
     starts = series_starts(WEDNESDAY_10, every_weeks=1, count=3)
-    first = book_series(
-        starts=starts,
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
-        note="Migraines most mornings.",
-        booking_key=key,
-    )
-    again = book_series(
-        starts=starts,
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
-        note="Migraines most mornings.",
-        booking_key=key,
-    )
+    sent = {"starts": starts, "service": service, "now": now, "client_details": client_details, "online": True}
+    first = book_series(**sent, note="Migraines most mornings.", booking_key=key)
+    again = book_series(**sent, note="Migraines most mornings.", booking_key=key)  # the same form sent again
     assert [session.pk for session in again] == [session.pk for session in first]
     assert Appointment.objects.count() == 3
     assert OutgoingEmail.objects.filter(kind=Kind.CONFIRMATION).count() == 1
