@@ -50,6 +50,11 @@ def course_data(start=WEDNESDAY_10, repeat="1", count="3", **overrides):
     return booking_data(start, repeat=repeat, count=count, **overrides)
 
 
+def online_course(starts, *, service, now, client_details):
+    """A course booked on the website, as the details page books it."""
+    return book_series(starts=starts, service=service, now=now, client_details=client_details, online=True)
+
+
 def issued_key(client):
     """The one-time key the details page puts in the booking form, read as a browser reads it."""
     html = client.get(DETAILS, {"start": slot_value(WEDNESDAY_10)}).content.decode()
@@ -148,12 +153,8 @@ def test_a_course_sent_twice_with_one_form_key_is_booked_once(service, now, clie
 
 
 def test_the_course_confirmation_lists_every_date_with_one_ics_holding_every_session(service, now, client_details):
-    sessions = book_series(
-        starts=series_starts(WEDNESDAY_10, every_weeks=2, count=3),
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
+    sessions = online_course(
+        series_starts(WEDNESDAY_10, every_weeks=2, count=3), service=service, now=now, client_details=client_details
     )
     message = emails.build_message(OutgoingEmail.objects.get(kind=Kind.CONFIRMATION))
     for session in sessions:
@@ -212,12 +213,8 @@ def test_a_date_taken_between_check_and_confirm_books_nothing_and_keeps_the_form
 
 
 def test_cancel_the_rest_of_a_course_cancels_this_and_later_sessions_with_one_email(service, now, client_details):
-    sessions = book_series(
-        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=4),
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
+    sessions = online_course(
+        series_starts(WEDNESDAY_10, every_weeks=1, count=4), service=service, now=now, client_details=client_details
     )
     cancelled = cancel_rest_of_course(appointment=sessions[1], now=now)
     assert [session.pk for session in cancelled] == [session.pk for session in sessions[1:]]
@@ -247,12 +244,8 @@ def test_any_course_input_gets_a_page_never_a_500(client, at_now, repeat, count,
 
 
 def test_the_manage_page_lists_the_course_and_cancels_the_rest_of_it(client, service, now, client_details, at_now):
-    sessions = book_series(
-        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
+    sessions = online_course(
+        series_starts(WEDNESDAY_10, every_weeks=1, count=3), service=service, now=now, client_details=client_details
     )
     manage = client.get(sessions[1].get_manage_url())
     assert "Your course" in page_text(manage) and "Cancel the rest of my course" in page_text(manage)
@@ -267,12 +260,8 @@ def test_the_manage_page_lists_the_course_and_cancels_the_rest_of_it(client, ser
 def test_julies_list_and_day_show_each_session_as_part_of_its_course(
     julie_in_admin, service, now, client_details, clock_at_now
 ):
-    sessions = book_series(
-        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=3),
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
+    sessions = online_course(
+        series_starts(WEDNESDAY_10, every_weeks=1, count=3), service=service, now=now, client_details=client_details
     )
     changelist = reverse("admin:appointments_appointment_changelist")
     page = page_text(julie_in_admin.get(changelist))
@@ -370,12 +359,8 @@ def test_a_date_taken_while_the_course_is_booked_books_nothing_and_shows_the_dat
 
 
 def test_cancelling_the_rest_of_a_course_passes_over_a_later_session_already_cancelled(service, now, client_details):
-    sessions = book_series(
-        starts=series_starts(WEDNESDAY_10, every_weeks=1, count=4),
-        service=service,
-        now=now,
-        client_details=client_details,
-        online=True,
+    sessions = online_course(
+        series_starts(WEDNESDAY_10, every_weeks=1, count=4), service=service, now=now, client_details=client_details
     )
     cancel_appointment(appointment=sessions[2], now=now)
     cancelled = cancel_rest_of_course(appointment=sessions[1], now=now)

@@ -59,13 +59,17 @@ def test_the_change_form_refuses_to_move_a_no_show_to_a_time_to_come(julie_in_ad
     # A client who did not come is booked again by changing the status too, so the new time gets its emails.
     time_machine.move_to(WEDNESDAY_10 + timedelta(hours=2))
     booking.set_appointment_status(appointment=wednesday, status=Status.NO_SHOW, now=WEDNESDAY_10 + timedelta(hours=2))
-    change = reverse("admin:appointments_appointment_change", args=[wednesday.pk])
-    data = {**admin_booking(wednesday.client, service, "2026-12-09", "10:00"), "status": "no_show"}
-    response = julie_in_admin.post(change, data)
+    response = post_change_form(julie_in_admin, wednesday, service, "2026-12-09", status="no_show")
     assert response.status_code == 200
     assert booking.NOT_STARTED.format(status="no-show") in response.content.decode()
     wednesday.refresh_from_db()
     assert (wednesday.start, wednesday.status) == (WEDNESDAY_10, Status.NO_SHOW)
+
+
+def post_change_form(browser, session, service, day, *, status):
+    """Julie's change form for the session sent with a day at 10:00 and a status."""
+    change = reverse("admin:appointments_appointment_change", args=[session.pk])
+    return browser.post(change, {**admin_booking(session.client, service, day, "10:00"), "status": status})
 
 
 def mark(browser, action, *sessions):
@@ -97,15 +101,13 @@ def test_the_action_says_why_it_skips_a_cancelled_session(julie_in_admin, wednes
 
 def test_the_change_form_refuses_no_show_for_a_session_to_come(julie_in_admin, wednesday, service, time_machine):
     time_machine.move_to(business_time(2026, 12, 1, 8))
-    change = reverse("admin:appointments_appointment_change", args=[wednesday.pk])
-    data = {**admin_booking(wednesday.client, service, "2026-12-02", "10:00"), "status": "no_show"}
-    response = julie_in_admin.post(change, data)
+    response = post_change_form(julie_in_admin, wednesday, service, "2026-12-02", status="no_show")
     assert response.status_code == 200
     assert booking.NOT_STARTED.format(status="no-show") in response.content.decode()
     wednesday.refresh_from_db()
     assert wednesday.status == Status.BOOKED
 
     time_machine.move_to(WEDNESDAY_10 + timedelta(minutes=5))
-    assert julie_in_admin.post(change, data).status_code == 302
+    assert post_change_form(julie_in_admin, wednesday, service, "2026-12-02", status="no_show").status_code == 302
     wednesday.refresh_from_db()
     assert wednesday.status == Status.NO_SHOW
