@@ -13,9 +13,13 @@ class AppointmentsConfig(AppConfig):
         from . import page_cache
         from .models import Appointment, BookingRules, BusinessDetails, TimeOff, WorkingHours
 
-        # Whatever can free or take a time, or change what the booking pages say (their footer too).
-        for model in (Appointment, TimeOff, WorkingHours, BookingRules, BusinessDetails, Service):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    page_cache.availability_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}"
-                )
+        # Whatever can free or take a time makes the saved pages obsolete; what the booking pages
+        # remember besides (their rules, services and footer) is read anew too.
+        receivers = {
+            page_cache.availability_changed: (Appointment, TimeOff, WorkingHours),
+            page_cache.rows_changed: (BookingRules, BusinessDetails, Service),
+        }
+        for receiver, models in receivers.items():
+            for model in models:
+                for signal in (post_save, post_delete):
+                    signal.connect(receiver, sender=model, dispatch_uid=f"page-cache-{model.__name__}")

@@ -8,10 +8,12 @@ slot lasts its service's real length (Service.duration) whatever the clock does.
 
 import bisect
 import copy
+import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db.models import Value
 from django.utils import timezone
 
 from .models import Appointment, BookingRules, TimeOff, WorkingHours
@@ -76,37 +78,41 @@ def _steady_utc_offset(day):
     return offset if datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).utcoffset() == offset else None
 
 
-def _candidate_slots(day, intervals, step, length):
-    """Slots inside the working intervals of one day, on the wall-clock grid."""
-    # Most days keep one offset, so a wall time is simply shifted: converting each one through
-    # the zone was most of the cost of laying out a horizon. DST days take the slow, exact way.
+def _candidate_starts(day, intervals, step, length):
+    """The UTC starts of the slots inside the working intervals of one day, on the wall-clock grid."""
+    # Most days keep one offset, so the grid is simply shifted to UTC and stepped there: converting
+    # each wall time through the zone was most of the cost of laying out a calendar. DST days take
+    # the slow, exact way.
     offset = _steady_utc_offset(day)
-    for interval in intervals:
-        interval_end = wall_clock_to_utc(day, interval.end_time)
-        wall = datetime.combine(day, interval.start_time)
-        while wall.date() == day and wall.time() < interval.end_time:
-            if offset is None:
-                start = existing_wall_clock_to_utc(day, wall.time())
-            else:
-                start = (wall - offset).replace(tzinfo=UTC)
+    for start_time, end_time in intervals:
+        interval_end = wall_clock_to_utc(day, end_time)
+        if offset is not None:
+            start = (datetime.combine(day, start_time) - offset).replace(tzinfo=UTC)
+            while start + length <= interval_end:
+                yield start
+                start += step
+            continue
+        wall = datetime.combine(day, start_time)
+        while wall.date() == day and wall.time() < end_time:
+            start = existing_wall_clock_to_utc(day, wall.time())
             if start is not None and start + length <= interval_end:
-                yield Slot(start, start + length)
+                yield start
             wall += step
 
 
 class _BusyTimes:
-    """Sorted busy intervals with a fast 'does this overlap anything?' test."""
+    """Busy intervals with a fast 'does this overlap anything?' test."""
 
     def __init__(self, intervals):
-        self.intervals = sorted(intervals)
-        self.starts = [start for start, _ in self.intervals]
-        # Longest interval bounds how far back an overlapping one can start.
-        self.longest = max((end - start for start, end in self.intervals), default=timedelta(0))
+        intervals = sorted(intervals)
+        self.starts = [start for start, _ in intervals]
+        # The latest end among the intervals up to each one: an interval [start, end) overlaps
+        # something when an interval starting before `end` ends after `start`.
+        self.latest_ends = list(itertools.accumulate((end for _, end in intervals), max))
 
     def overlaps(self, start, end):
-        first = bisect.bisect_left(self.starts, start - self.longest)
-        last = bisect.bisect_left(self.starts, end)
-        return any(self.intervals[i][1] > start for i in range(first, last))
+        starting_before_end = bisect.bisect_left(self.starts, end)
+        return starting_before_end > 0 and self.latest_ends[starting_before_end - 1] > start
 
 
 def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointment=None):
@@ -130,30 +136,35 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
     window_end = wall_clock_to_utc(last_day + timedelta(days=1), time.min)
 
     hours_by_weekday = defaultdict(list)
-    for interval in WorkingHours.objects.all():
-        hours_by_weekday[interval.weekday].append(interval)
+    for weekday, start_time, end_time in WorkingHours.objects.values_list("weekday", "start_time", "end_time"):
+        hours_by_weekday[weekday].append((start_time, end_time))
 
+    buffer = rules.buffer
     appointments = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(
-        start__lt=window_end + rules.buffer, end__gt=window_start - rules.buffer
+        start__lt=window_end + buffer, end__gt=window_start - buffer
     )
     if ignore_appointment is not None:
         appointments = appointments.exclude(pk=ignore_appointment.pk)
+    # Sessions and time off in one query: each query costs more than the rows it reads.
+    time_off = TimeOff.objects.filter(start__lt=window_end, end__gt=window_start)
     busy = _BusyTimes(
-        [(start - rules.buffer, end + rules.buffer) for start, end in appointments.values_list("start", "end")]
-        + list(TimeOff.objects.filter(start__lt=window_end, end__gt=window_start).values_list("start", "end"))
+        (start - buffer, end + buffer) if is_session else (start, end)
+        for start, end, is_session in appointments.order_by()
+        .values_list("start", "end", Value(True))
+        .union(time_off.order_by().values_list("start", "end", Value(False)), all=True)
     )
 
+    first_changeable = rules.earliest_changeable_start(now)
     slots = []
     seen = set()
     day = first_day
     while day <= last_day:
-        for slot in _candidate_slots(day, hours_by_weekday[day.weekday()], rules.slot_step, length):
-            if slot.start < earliest or slot.start in seen or busy.overlaps(slot.start, slot.end):
+        for start in _candidate_starts(day, hours_by_weekday[day.weekday()], rules.slot_step, length):
+            end = start + length
+            if start < earliest or start in seen or busy.overlaps(start, end):
                 continue
-            seen.add(slot.start)
-            if not rules.can_change_online(slot.start, now=now):
-                slot = replace(slot, changeable_online=False)
-            slots.append(slot)
+            seen.add(start)
+            slots.append(Slot(start, end, changeable_online=start >= first_changeable))
         day += timedelta(days=1)
     slots.sort()
     return slots

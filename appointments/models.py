@@ -115,6 +115,11 @@ class BookingRules(models.Model):
         booking pages mark when the cut-off is longer than the minimum notice."""
         return now <= self.change_deadline(start)
 
+    def earliest_changeable_start(self, now):
+        """The earliest start whose change deadline is not past at `now` (can_change_online for every
+        start from it): the free-times engine compares each time on offer with it."""
+        return now + self.cancellation_cutoff
+
     def is_late_cancellation(self, start, *, now):
         """Whether a client's cancellation at `now` of a session starting at `start` is late:
         inside the cut-off, when it could no longer be done online."""

@@ -12,12 +12,15 @@ The cache only saves work, and no booking relies on it (the booking itself check
 slot afresh); when it cannot be reached, pages and free times are worked out anew.
 
 The few rows every booking page reads and Julie rarely changes (booking rules, open services,
-business details) are kept in each process the same way, by remembered().
+business details) are kept in each process by remembered(), under a version of their own that
+only changing them renews: after a booking, they are not read again.
 """
 
 import logging
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
 
 from asgiref.local import Local
 from django.contrib import messages
@@ -29,13 +32,19 @@ from django.utils import timezone
 from posture_booking.themes import theme_of
 
 VERSION_KEY = "appointments:availability-version"
+# Changes only when Julie changes what remembered() keeps (booking rules, services, business details):
+# a booking makes a new availability version but leaves these rows as they were.
+ROWS_VERSION_KEY = "appointments:rows-version"
 PAGE_TIMEOUT = 60  # seconds: a page is only ever used within the minute it was made
+# Seconds remembered rows are kept at most: saving them makes a new rows version at once, so this
+# only bounds how long a change written outside the site (psql, say) goes unseen.
+REMEMBERED_AT_MOST = 300
 
 logger = logging.getLogger(__name__)
 
-# The version read by the request being served, so that it reads it from Redis once: a round trip
+# The versions read by the request being served, so that it reads each from Redis once: a round trip
 # costs a page more than most of its work (bench/RESULTS.md). Outside requests (tasks, the shell)
-# nothing is kept and every use reads it.
+# nothing is kept and every use reads them.
 _request = Local()
 
 
@@ -45,12 +54,12 @@ class CacheUnreachable(Exception):
 
 @contextmanager
 def serving_request():
-    """While a request is served, the version it first reads (or CacheUnreachable) is kept."""
-    _request.serving, _request.version = True, None
+    """While a request is served, the versions it first reads (and whether it found Redis unreachable) are kept."""
+    _request.serving, _request.versions, _request.unreachable = True, {}, False
     try:
         yield
     finally:
-        _request.serving, _request.version = False, None
+        _request.serving, _request.versions, _request.unreachable = False, {}, False
 
 
 def request_version_middleware(get_response):
@@ -61,34 +70,39 @@ def request_version_middleware(get_response):
     return middleware
 
 
-def _keep_for_this_request(version):
+def _keep_for_this_request(key, version):
     if getattr(_request, "serving", False):
-        _request.version = version
+        _request.versions.setdefault(key, version)
+
+
+def _keep_unreachable():
+    if getattr(_request, "serving", False):
+        _request.unreachable = True
 
 
 def _found_unreachable():
     """Whether this request found Redis unreachable: it does not try again, as with Redis hanging
     each try waits for its timeout."""
-    return getattr(_request, "version", None) is CacheUnreachable
+    return getattr(_request, "unreachable", False)
 
 
-def _kept_version():
-    """The version this request has read, or None (raises if it found Redis unreachable)."""
+def _kept_version(key):
+    """The version under `key` this request has read, or None (raises if it found Redis unreachable)."""
     if _found_unreachable():
         raise CacheUnreachable("not reachable earlier in this request")
-    return getattr(_request, "version", None)
+    return getattr(_request, "versions", {}).get(key)
 
 
-def _version():
-    """The availability version (may raise: Redis unreachable)."""
-    version = _kept_version()
+def _version(key=VERSION_KEY):
+    """The availability version, or the rows version (may raise: Redis unreachable)."""
+    version = _kept_version(key)
     if version is None:
         try:
-            version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+            version = cache.get_or_set(key, lambda: uuid.uuid4().hex, timeout=None)
         except Exception:
-            _keep_for_this_request(CacheUnreachable)
+            _keep_unreachable()
             raise
-        _keep_for_this_request(version)
+        _keep_for_this_request(key, version)
     return version
 
 
@@ -98,19 +112,21 @@ def _minute():
 
 def _lookup(name):
     """The cache key of `name` for this minute, the availability version, and what is saved under the key
-    for that version (None if nothing): one round trip, as the version is saved with the value.
-    May raise: Redis unreachable."""
-    kept = _kept_version()
+    for that version (None if nothing): one round trip, as the version is saved with the value (and the
+    rows version is read with them, for remembered()). May raise: Redis unreachable."""
+    kept = _kept_version(VERSION_KEY)
     key = f"appointments:page:{name}:{_minute()}"
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        found = cache.get_many([VERSION_KEY, ROWS_VERSION_KEY, key])
     except Exception:
-        _keep_for_this_request(CacheUnreachable)
+        _keep_unreachable()
         raise
-    # A request keeps to the version it read first: what it worked out under that version (the
-    # remembered rules, say) must never be saved under a newer one.
+    # A request keeps to the versions it read first: what it worked out under them (the remembered
+    # rules, say) must never be saved under newer ones.
     version = kept or found.get(VERSION_KEY) or _version()
-    _keep_for_this_request(version)
+    _keep_for_this_request(VERSION_KEY, version)
+    if ROWS_VERSION_KEY in found:
+        _keep_for_this_request(ROWS_VERSION_KEY, found[ROWS_VERSION_KEY])
     saved_version, value = found.get(key, (None, None))
     return key, version, value if saved_version == version else None
 
@@ -121,7 +137,7 @@ def _save(key, version, value):
     try:
         cache.set(key, (version, value), PAGE_TIMEOUT)
     except Exception as exc:
-        _keep_for_this_request(CacheUnreachable)
+        _keep_unreachable()
         logger.warning("Page cache unreachable (%s): %s not saved.", exc, key)
 
 
@@ -155,52 +171,66 @@ def cached_value(name, make):
     return value
 
 
-# What remembered() keeps: the (version, minute) and its values by name, swapped as one tuple so
-# that a thread never files a value under another minute's key.
-_remembered = (None, {})
+# What remembered() keeps: the rows version, when it was read, and the values by name, swapped as one
+# tuple so that a thread never files a value under another version.
+_remembered = (None, None, {})
 
 
 def remembered(name, make):
-    """What make() returns, kept in this process for this availability version and minute.
+    """What make() returns, kept in this process for the rows version (and REMEMBERED_AT_MOST).
 
     For the rows every booking page reads and Julie rarely changes (booking rules, open services,
-    business details): saving any of them makes a new version, and any other change shows within
-    the minute, as on the saved pages. Pages only: a booking reads them afresh. Without a reachable
-    cache, make() every time.
+    business details): saving any of them makes a new rows version (rows_changed), and a booking
+    leaves them as they were. Pages only: a booking reads them afresh. Without a reachable cache,
+    make() every time.
     """
     try:
-        key = (_version(), _minute())
+        version = _version(ROWS_VERSION_KEY)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): reading %s anew.", exc, name)
         return make()
     global _remembered
-    kept_for, values = _remembered
-    if kept_for != key:
+    kept_for, read_at, values = _remembered
+    now = timezone.now()
+    if kept_for != version or now - read_at > timedelta(seconds=REMEMBERED_AT_MOST):
         values = {}
-        _remembered = (key, values)
+        _remembered = (version, now, values)
     if name not in values:
         values[name] = make()
     return values[name]
 
 
-def _new_version():
+def _new_version(key):
     if _found_unreachable():
         return  # saved pages stay until their minute is over
     version = uuid.uuid4().hex
     try:
-        cache.set(VERSION_KEY, version, timeout=None)
+        cache.set(key, version, timeout=None)
     except Exception as exc:
-        _keep_for_this_request(CacheUnreachable)
+        _keep_unreachable()
         logger.warning("Page cache unreachable (%s): saved pages stay until their minute is over.", exc)
         return
-    _keep_for_this_request(version)
+    if getattr(_request, "serving", False):
+        _request.versions[key] = version
+
+
+def _changed(key):
+    """A new version under `key`: now, for this process, and again on commit, so that what another
+    request made between the two, from data not yet committed, is dropped with the first one."""
+    _new_version(key)
+    transaction.on_commit(partial(_new_version, key), robust=True)
 
 
 def availability_changed(**_signal_kwargs):
-    """Make every saved page obsolete; a signal receiver, also called after bulk updates.
+    """Make every saved page obsolete; a signal receiver, also called after bulk updates."""
+    _changed(VERSION_KEY)
 
-    Now, for this process, and again on commit: a page made by another request
-    between the two, from data not yet committed, is dropped with the first version.
+
+def rows_changed(**_signal_kwargs):
+    """Make every process read the remembered rows anew, and every saved page obsolete; a signal receiver.
+
+    The rows version first: a page made between the two under the new availability version then
+    uses the new rows, never old rows under a new version.
     """
-    _new_version()
-    transaction.on_commit(_new_version, robust=True)
+    _changed(ROWS_VERSION_KEY)
+    _changed(VERSION_KEY)

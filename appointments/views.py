@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.dates import MONTHS, WEEKDAYS
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
@@ -171,27 +170,25 @@ class CalendarDay:
     waitlist_href: str = ""  # a full day one may wait for: its waitlist
 
 
-def _calendar_day(day, count, link, *, first_shown, waitlist=False):
+def _calendar_day(day, count, link, *, first_shown, waitlist_link=None):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
-    waitlist_href = _waitlist_link(day) if waitlist and not count else ""
+    waitlist_href = waitlist_link(day) if waitlist_link and not count else ""
     return CalendarDay(
         day=day,
         count=count,
         number=str(day.day),
         month=f"{day:%b}" if day.day == 1 or day == first_shown else "",
-        label=f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]} {day.day}: {free}"
-        + (", join its waitlist" if waitlist_href else ""),
+        label=f"{day:%A, %B} {day.day}: {free}" + (", join its waitlist" if waitlist_href else ""),
         href=link(day) if count else "",
         waitlist_href=waitlist_href,
     )
 
 
-def _book_day_link(day, query=""):
-    return _with_query(reverse("appointments:day", kwargs={"day": day.isoformat()}), query)
-
-
-def _waitlist_link(day):
-    return reverse("waitlist:join", kwargs={"day": day.isoformat()})
+def _day_links(view_name, query=""):
+    """link(day) for a view whose URL carries a <day>, reversed once for all the calendar's days:
+    reversing a URL for each cell cost more than the rest of the cell."""
+    pattern = _with_query(reverse(view_name, kwargs={"day": "DAY"}), query)
+    return lambda day: pattern.replace("DAY", day.isoformat(), 1)
 
 
 def _reschedule_day_link(day):
@@ -213,8 +210,11 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
     first, last = _weeks_shown(start, today=today, last_bookable=last_bookable)
     days = availability.count_by_day(slots, first_day=first, last_day=last)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
+    waitlist_link = _day_links("waitlist:join") if waitlist else None
     cells = [
-        _calendar_day(day, count, link, first_shown=first, waitlist=waitlist and wait_from <= day <= wait_until)
+        _calendar_day(
+            day, count, link, first_shown=first, waitlist_link=waitlist_link if wait_from <= day <= wait_until else None
+        )
         for day, count in days
     ]
     this_week = week_start(today)
@@ -285,7 +285,7 @@ def _days_page(request, start, slug):
         _days_page_slots(start, now=now, length=service.duration, rules=rules),
         now=now,
         rules=rules,
-        link=lambda day: _book_day_link(day, choice.query),
+        link=_day_links("appointments:day", choice.query),
         start=start,
         waitlist=True,
     )
@@ -524,7 +524,7 @@ def _posted_details_context(request, *, rules, now):
 
 
 def _day_url(start, query=""):
-    return _book_day_link(timezone.localtime(start).date(), query)
+    return _day_links("appointments:day", query)(timezone.localtime(start).date())
 
 
 def _appointment_or_refusal(request, token, *, now):

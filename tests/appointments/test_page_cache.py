@@ -94,16 +94,20 @@ def test_julies_business_details_and_services_show_on_the_booking_pages_at_once(
     business.phone = "860-555-0199"
     business.save()
     assert "860-555-0199" in page(client, details_page)
-    Service.objects.update(is_active=False)  # written around the signals: nothing to book from the next minute
+    Service.objects.update(is_active=False)  # written around the signals: not seen for a while
     assert client.get(details_page).status_code == 200
-    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):  # kept over a minute's turn
+        assert client.get(details_page).status_code == 200
+    with time_machine.travel(NOW + timedelta(seconds=page_cache.REMEMBERED_AT_MOST + 1), tick=False):
         assert client.get(details_page).status_code == 404
 
 
-def test_rules_written_around_the_signals_show_from_the_next_minute(client, clock):
+def test_rules_written_around_the_signals_show_once_remembered_rows_are_read_again(client, clock):
     assert TEN_AM_LINK in page(client, WEDNESDAY)
     BookingRules.objects.update(minimum_notice_hours=48)
-    clock.move_to(NOW + timedelta(minutes=1))
+    clock.move_to(NOW + timedelta(seconds=page_cache.REMEMBERED_AT_MOST))
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    clock.move_to(NOW + timedelta(seconds=page_cache.REMEMBERED_AT_MOST + 60))  # the next minute's page
     assert TEN_AM_LINK not in page(client, WEDNESDAY)
 
 
@@ -230,3 +234,21 @@ def test_the_booking_form_works_while_the_cache_is_unreachable(client, settings)
         }
     }
     assert "Your details" in page(client, DETAILS_AT_TEN)
+
+
+def test_after_a_booking_the_pages_read_only_the_calendar_again(client, book, django_assert_num_queries):
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    book(WEDNESDAY_10)
+    # Working hours, then sessions and time off: the rules, services and business details are remembered.
+    with django_assert_num_queries(2):
+        assert TEN_AM_LINK not in page(client, WEDNESDAY)
+
+
+def test_julie_changing_the_rules_has_them_read_again(client, django_assert_num_queries):
+    assert TEN_AM_LINK in page(client, WEDNESDAY)
+    rules = BookingRules.load()
+    rules.minimum_notice_hours = 48
+    rules.save()
+    # The rules, services and business details; with 48 hours' notice the day has no time to look up.
+    with django_assert_num_queries(3):
+        assert TEN_AM_LINK not in page(client, WEDNESDAY)
