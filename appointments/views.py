@@ -2,6 +2,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
@@ -168,9 +172,56 @@ class CalendarDay:
     label: str  # "Wednesday, November 25: 3 free times", as the date filter "l, F j" writes the date
     href: str  # where choosing the day leads; "" when nothing is free
     waitlist_href: str = ""  # a full day one may wait for: its waitlist
+    chosen: bool = False  # the day whose times are shown beside the calendar
+
+    def html(self):
+        """The cell's <td>, written here rather than by the template engine, whose per-cell cost
+        was most of the calendar's (bench/RESULTS.md)."""
+        shown = format_html(
+            '<span aria-hidden="true">{}{}</span><span class="visually-hidden">{}</span>',
+            format_html('<span class="day-month">{}</span>', self.month) if self.month else "",
+            self.number,
+            self.label,
+        )
+        if self.count:
+            current = ' aria-current="date"' if self.chosen else ""
+            return format_html('<td class="day-free"><a href="{}"' + current + ">{}</a></td>", self.href, shown)
+        if self.waitlist_href:
+            return format_html('<td class="day-full day-waitlist"><a href="{}">{}</a></td>', self.waitlist_href, shown)
+        return format_html('<td class="day-full">{}</td>', shown)
 
 
-def _calendar_day(day, count, link, *, first_shown, waitlist_link=None):
+@dataclass(frozen=True)
+class TimeLink:
+    """A free time as the booking pages list it, its link and wording worked out here (as CalendarDay):
+    the template engine's filters cost more per time than the rest of the page."""
+
+    href: str  # its booking form
+    day: str  # "Wed, Dec 2"
+    time: str  # "9:00 AM"
+    until: str  # "10:00 AM"
+    changeable_online: bool
+
+
+def _time_links(slots, query=""):
+    details = reverse("appointments:details")
+    zone = timezone.get_default_timezone()  # not slot.local_start: see availability.existing_wall_clock_to_utc
+    links = []
+    for slot in slots:
+        start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+        links.append(
+            TimeLink(
+                href=f"{details}?{urlencode({'start': start.isoformat()})}" + (f"&{query}" if query else ""),
+                day=date_format(start, "D, M j"),
+                time=time_format(start, "g:i A"),
+                until=time_format(end, "g:i A"),
+                changeable_online=slot.changeable_online,
+            )
+        )
+    return links
+
+
+def _calendar_day(day, count, link, *, first_shown, waitlist_link=None, chosen=False):
     free = f"{count} free time{'' if count == 1 else 's'}" if count else "no free times"
     waitlist_href = waitlist_link(day) if waitlist_link and not count else ""
     return CalendarDay(
@@ -181,6 +232,7 @@ def _calendar_day(day, count, link, *, first_shown, waitlist_link=None):
         label=f"{day:%A, %B} {day.day}: {free}" + (", join its waitlist" if waitlist_href else ""),
         href=link(day) if count else "",
         waitlist_href=waitlist_href,
+        chosen=chosen,
     )
 
 
@@ -200,11 +252,11 @@ def week_start(day):
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
-    """CalendarDay cells for the weeks shown from start (_weeks_shown), links to the weeks
-    before and after when they can be booked, and the next free times. link(day) gives a day
-    with free slots its URL, and with waitlist, a full day one may still wait for
-    (waitlist.offers.waitlist_days) links to its waitlist."""
+def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False, chosen_day=None):
+    """CalendarDay cells for the weeks shown from start (_weeks_shown) and links to the weeks
+    before and after when they can be booked. link(day) gives a day with free slots its URL, and
+    with waitlist, a full day one may still wait for (waitlist.offers.waitlist_days) links to its
+    waitlist; chosen_day is marked as the one shown."""
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     first, last = _weeks_shown(start, today=today, last_bookable=last_bookable)
@@ -213,7 +265,12 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
     waitlist_link = _day_links("waitlist:join") if waitlist else None
     cells = [
         _calendar_day(
-            day, count, link, first_shown=first, waitlist_link=waitlist_link if wait_from <= day <= wait_until else None
+            day,
+            count,
+            link,
+            first_shown=first,
+            waitlist_link=waitlist_link if wait_from <= day <= wait_until else None,
+            chosen=day == chosen_day,
         )
         for day, count in days
     ]
@@ -224,7 +281,6 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False):
         "last_day": last,
         "earlier": max(first - timedelta(weeks=WEEKS_SHOWN), this_week) if first > this_week else None,
         "later": last + timedelta(days=1) if last < last_bookable else None,
-        "next_slots": slots[:NEXT_SLOTS_SHOWN],
         "has_free_day": bool(slots),
         "waitlist_shown": any(cell.waitlist_href for cell in cells),
     }
@@ -281,8 +337,9 @@ def _days_page(request, start, slug):
     now = timezone.now()
     rules = rows.rules
     service = choice.service
+    slots = _days_page_slots(start, now=now, length=service.duration, rules=rules)
     calendar = _calendar_context(
-        _days_page_slots(start, now=now, length=service.duration, rules=rules),
+        slots,
         now=now,
         rules=rules,
         link=_day_links("appointments:day", choice.query),
@@ -290,6 +347,7 @@ def _days_page(request, start, slug):
         waitlist=True,
     )
     context = {**calendar, "service": service, "query": choice.query, "several": len(choice.services) > 1}
+    context["next_times"] = _time_links(slots[:NEXT_SLOTS_SHOWN], choice.query)
     return render(request, "appointments/days.html", {**context, "rules": rules, "business": rows.business})
 
 
@@ -320,7 +378,8 @@ def _day_page(request, chosen, slug):
     service = choice.service
     slots = _day_slots(chosen, service=service, now=now, rules=rules)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
-    context = {"day": chosen, "slots": slots, "service": service, "query": choice.query, "days_url": days_url}
+    context = {"day": chosen, "slots": slots, "times": _time_links(slots, choice.query), "service": service}
+    context |= {"query": choice.query, "days_url": days_url}
     context["waitlist_open"] = wait_from <= chosen <= wait_until
     return render(request, "appointments/day.html", {**context, "rules": rules, "business": rows.business})
 
@@ -729,7 +788,9 @@ def _reschedule_context(request, appointment, rules, now):
         form=form,
         chosen_day=chosen_day,
         slots=slots,
-        **_calendar_context(free, now=now, rules=rules, link=_reschedule_day_link, start=shown_from),
+        **_calendar_context(
+            free, now=now, rules=rules, link=_reschedule_day_link, start=shown_from, chosen_day=chosen_day
+        ),
     )
     return context
 

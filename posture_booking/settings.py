@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "posture_booking.context_processors.business",
                 "posture_booking.context_processors.theme",
+                "posture_booking.context_processors.site_links",
             ],
         },
     },
