@@ -115,7 +115,15 @@ class _BusyTimes:
         return starting_before_end > 0 and self.latest_ends[starting_before_end - 1] > start
 
 
-def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointment=None):
+def weekly_hours():
+    """Julie's working hours: {weekday: [(start time, end time), ...]}, Monday 0."""
+    hours = defaultdict(list)
+    for weekday, start_time, end_time in WorkingHours.objects.values_list("weekday", "start_time", "end_time"):
+        hours[weekday].append((start_time, end_time))
+    return dict(hours)
+
+
+def free_slots(*, start_date, end_date, now, length, rules=None, hours=None, ignore_appointment=None):
     """Free slots of `length` (the service's duration) from start_date to end_date
     (business dates, inclusive), in order.
 
@@ -123,9 +131,11 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
     or time off, in the past or inside the minimum notice, past the horizon.
     Offered inside the change cut-off: marked (Slot.changeable_online).
     Runs a fixed number of queries whatever the range or the number of bookings.
+    rules and hours (weekly_hours()) are read when not given.
     ignore_appointment: a session being moved, whose own time counts as free.
     """
     rules = rules or BookingRules.load()
+    hours = weekly_hours() if hours is None else hours
     earliest = now + rules.minimum_notice
     last_day = min(end_date, business_today(now) + timedelta(days=rules.horizon_days))
     first_day = max(start_date, business_today(earliest))
@@ -134,10 +144,6 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
 
     window_start = wall_clock_to_utc(first_day, time.min)
     window_end = wall_clock_to_utc(last_day + timedelta(days=1), time.min)
-
-    hours_by_weekday = defaultdict(list)
-    for weekday, start_time, end_time in WorkingHours.objects.values_list("weekday", "start_time", "end_time"):
-        hours_by_weekday[weekday].append((start_time, end_time))
 
     buffer = rules.buffer
     appointments = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(
@@ -159,7 +165,7 @@ def free_slots(*, start_date, end_date, now, length, rules=None, ignore_appointm
     seen = set()
     day = first_day
     while day <= last_day:
-        for start in _candidate_starts(day, hours_by_weekday[day.weekday()], rules.slot_step, length):
+        for start in _candidate_starts(day, hours.get(day.weekday(), ()), rules.slot_step, length):
             end = start + length
             if start < earliest or start in seen or busy.overlaps(start, end):
                 continue
@@ -176,9 +182,15 @@ def slot_at(start, *, length, now, rules):
     return Slot(start, start + length, changeable_online=rules.can_change_online(start, now=now))
 
 
-def free_slots_on(day, *, now, length, rules=None, ignore_appointment=None):
+def free_slots_on(day, *, now, length, rules=None, hours=None, ignore_appointment=None):
     return free_slots(
-        start_date=day, end_date=day, now=now, length=length, rules=rules, ignore_appointment=ignore_appointment
+        start_date=day,
+        end_date=day,
+        now=now,
+        length=length,
+        rules=rules,
+        hours=hours,
+        ignore_appointment=ignore_appointment,
     )
 
 

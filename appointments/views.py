@@ -134,8 +134,8 @@ def _choose_first(request, choice):
 
 class PageRows:
     """What the pages that show free times read on every visit and Julie rarely changes, kept in the
-    process for the minute and availability version (page_cache.remembered), so that most visits make
-    no query. Each is read when first used. A booking reads them afresh."""
+    process until she changes any of them (page_cache.remembered), so that these visits read only the
+    calendar, if anything. Each is read when first used. A booking reads them afresh."""
 
     @property
     def rules(self):
@@ -150,6 +150,11 @@ class PageRows:
     def business(self):
         """For the footer (instead of the context processor's, read anew)."""
         return page_cache.remembered("business", BusinessDetails.load)
+
+    @property
+    def hours(self):
+        """Julie's working hours (availability.weekly_hours)."""
+        return page_cache.remembered("hours", availability.weekly_hours)
 
     def choice(self, slug):
         return _choice(slug, self.services)
@@ -293,18 +298,18 @@ def _weeks_shown(start, *, today, last_bookable):
     return first, first + timedelta(weeks=WEEKS_SHOWN, days=-1)
 
 
-def _days_page_slots(start, *, now, length, rules):
+def _days_page_slots(start, *, now, length, rows):
     """The free slots the days page needs: from now to its last day shown, and the rest of the
     horizon only when those hold fewer than the next free times it lists (laying out the whole
     horizon was most of a fresh days page's cost)."""
+    rules = rows.rules
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     _, last_shown = _weeks_shown(start, today=today, last_bookable=last_bookable)
-    slots = availability.free_slots(start_date=today, end_date=last_shown, now=now, length=length, rules=rules)
+    kept = {"now": now, "length": length, "rules": rules, "hours": rows.hours}
+    slots = availability.free_slots(start_date=today, end_date=last_shown, **kept)
     if len(slots) < NEXT_SLOTS_SHOWN:
-        slots += availability.free_slots(
-            start_date=last_shown + timedelta(days=1), end_date=last_bookable, now=now, length=length, rules=rules
-        )
+        slots += availability.free_slots(start_date=last_shown + timedelta(days=1), end_date=last_bookable, **kept)
     return slots
 
 
@@ -337,7 +342,7 @@ def _days_page(request, start, slug):
     now = timezone.now()
     rules = rows.rules
     service = choice.service
-    slots = _days_page_slots(start, now=now, length=service.duration, rules=rules)
+    slots = _days_page_slots(start, now=now, length=service.duration, rows=rows)
     calendar = _calendar_context(
         slots,
         now=now,
@@ -376,7 +381,7 @@ def _day_page(request, chosen, slug):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
         return redirect(days_url)
     service = choice.service
-    slots = _day_slots(chosen, service=service, now=now, rules=rules)
+    slots = _day_slots(chosen, service=service, now=now, rows=rows)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
     context = {"day": chosen, "slots": slots, "times": _time_links(slots, choice.query), "service": service}
     context |= {"query": choice.query, "days_url": days_url}
@@ -384,12 +389,12 @@ def _day_page(request, chosen, slug):
     return render(request, "appointments/day.html", {**context, "rules": rules, "business": rows.business})
 
 
-def _day_slots(day, *, service, now, rules):
+def _day_slots(day, *, service, now, rows):
     """The day's free slots for the service, saved for the minute like the pages that show them:
     every client who opens the booking form for one of them checks it against the same list."""
     return page_cache.cached_value(
         f"slots:{service.slug}:{day.isoformat()}",
-        lambda: availability.free_slots_on(day, now=now, length=service.duration, rules=rules),
+        lambda: availability.free_slots_on(day, now=now, length=service.duration, rules=rows.rules, hours=rows.hours),
     )
 
 
@@ -424,7 +429,7 @@ def details(request):
         service = choice.service
         start = parse_slot_start(request.GET.get("start"))
         slot = start and availability.slot_starting_at(
-            _day_slots(timezone.localtime(start).date(), service=service, now=now, rules=rules), start
+            _day_slots(timezone.localtime(start).date(), service=service, now=now, rows=rows), start
         )
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)
