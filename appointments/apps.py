@@ -14,10 +14,10 @@ class AppointmentsConfig(AppConfig):
         from .models import Appointment, BookingRules, BusinessDetails, TimeOff, WorkingHours
 
         # Whatever can free or take a time makes the saved pages obsolete; what the booking pages
-        # remember besides (rules, working hours, services, footer) is read anew too.
+        # remember besides (rules, working hours, time off, services, footer) is read anew too.
         receivers = {
-            page_cache.availability_changed: (Appointment, TimeOff),
-            page_cache.rows_changed: (BookingRules, BusinessDetails, Service, WorkingHours),
+            page_cache.availability_changed: (Appointment,),
+            page_cache.rows_changed: (BookingRules, BusinessDetails, Service, WorkingHours, TimeOff),
         }
         for receiver, models in receivers.items():
             for model in models:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Value
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Appointment, BookingRules, TimeOff, WorkingHours
@@ -115,15 +115,23 @@ class _BusyTimes:
         return starting_before_end > 0 and self.latest_ends[starting_before_end - 1] > start
 
 
-def weekly_hours():
-    """Julie's working hours: {weekday: [(start time, end time), ...]}, Monday 0."""
+@dataclass(frozen=True)
+class Schedule:
+    """What Julie sets and rarely changes, as free_slots reads it."""
+
+    hours: dict  # her working hours: {weekday: [(start time, end time), ...]}, Monday 0
+    time_off: list  # her time off ending after the moment it was read: [(start, end), ...], aware
+
+
+def julies_schedule(now):
+    """Julie's working hours, and her time off that ends after now."""
     hours = defaultdict(list)
     for weekday, start_time, end_time in WorkingHours.objects.values_list("weekday", "start_time", "end_time"):
         hours[weekday].append((start_time, end_time))
-    return dict(hours)
+    return Schedule(hours=dict(hours), time_off=list(TimeOff.objects.filter(end__gt=now).values_list("start", "end")))
 
 
-def free_slots(*, start_date, end_date, now, length, rules=None, hours=None, ignore_appointment=None):
+def free_slots(*, start_date, end_date, now, length, rules=None, schedule=None, ignore_appointment=None):
     """Free slots of `length` (the service's duration) from start_date to end_date
     (business dates, inclusive), in order.
 
@@ -131,11 +139,11 @@ def free_slots(*, start_date, end_date, now, length, rules=None, hours=None, ign
     or time off, in the past or inside the minimum notice, past the horizon.
     Offered inside the change cut-off: marked (Slot.changeable_online).
     Runs a fixed number of queries whatever the range or the number of bookings.
-    rules and hours (weekly_hours()) are read when not given.
+    rules and schedule (julies_schedule()) are read when not given.
     ignore_appointment: a session being moved, whose own time counts as free.
     """
     rules = rules or BookingRules.load()
-    hours = weekly_hours() if hours is None else hours
+    schedule = schedule or julies_schedule(now)
     earliest = now + rules.minimum_notice
     last_day = min(end_date, business_today(now) + timedelta(days=rules.horizon_days))
     first_day = max(start_date, business_today(earliest))
@@ -146,18 +154,13 @@ def free_slots(*, start_date, end_date, now, length, rules=None, hours=None, ign
     window_end = wall_clock_to_utc(last_day + timedelta(days=1), time.min)
 
     buffer = rules.buffer
-    appointments = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(
-        start__lt=window_end + buffer, end__gt=window_start - buffer
+    sessions = Appointment.objects.filter(
+        ~Q(status=Appointment.Status.CANCELLED), start__lt=window_end + buffer, end__gt=window_start - buffer
     )
     if ignore_appointment is not None:
-        appointments = appointments.exclude(pk=ignore_appointment.pk)
-    # Sessions and time off in one query: each query costs more than the rows it reads.
-    time_off = TimeOff.objects.filter(start__lt=window_end, end__gt=window_start)
+        sessions = sessions.exclude(pk=ignore_appointment.pk)
     busy = _BusyTimes(
-        (start - buffer, end + buffer) if is_session else (start, end)
-        for start, end, is_session in appointments.order_by()
-        .values_list("start", "end", Value(True))
-        .union(time_off.order_by().values_list("start", "end", Value(False)), all=True)
+        [(start - buffer, end + buffer) for start, end in sessions.values_list("start", "end")] + schedule.time_off
     )
 
     first_changeable = rules.earliest_changeable_start(now)
@@ -165,7 +168,7 @@ def free_slots(*, start_date, end_date, now, length, rules=None, hours=None, ign
     seen = set()
     day = first_day
     while day <= last_day:
-        for start in _candidate_starts(day, hours.get(day.weekday(), ()), rules.slot_step, length):
+        for start in _candidate_starts(day, schedule.hours.get(day.weekday(), ()), rules.slot_step, length):
             end = start + length
             if start < earliest or start in seen or busy.overlaps(start, end):
                 continue
@@ -182,14 +185,14 @@ def slot_at(start, *, length, now, rules):
     return Slot(start, start + length, changeable_online=rules.can_change_online(start, now=now))
 
 
-def free_slots_on(day, *, now, length, rules=None, hours=None, ignore_appointment=None):
+def free_slots_on(day, *, now, length, rules=None, schedule=None, ignore_appointment=None):
     return free_slots(
         start_date=day,
         end_date=day,
         now=now,
         length=length,
         rules=rules,
-        hours=hours,
+        schedule=schedule,
         ignore_appointment=ignore_appointment,
     )
 

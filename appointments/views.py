@@ -152,9 +152,9 @@ class PageRows:
         return page_cache.remembered("business", BusinessDetails.load)
 
     @property
-    def hours(self):
-        """Julie's working hours (availability.weekly_hours)."""
-        return page_cache.remembered("hours", availability.weekly_hours)
+    def schedule(self):
+        """Julie's working hours and time off (availability.julies_schedule)."""
+        return page_cache.remembered("schedule", lambda: availability.julies_schedule(timezone.now()))
 
     def choice(self, slug):
         return _choice(slug, self.services)
@@ -306,7 +306,7 @@ def _days_page_slots(start, *, now, length, rows):
     today = availability.business_today(now)
     last_bookable = today + timedelta(days=rules.horizon_days)
     _, last_shown = _weeks_shown(start, today=today, last_bookable=last_bookable)
-    kept = {"now": now, "length": length, "rules": rules, "hours": rows.hours}
+    kept = {"now": now, "length": length, "rules": rules, "schedule": rows.schedule}
     slots = availability.free_slots(start_date=today, end_date=last_shown, **kept)
     if len(slots) < NEXT_SLOTS_SHOWN:
         slots += availability.free_slots(start_date=last_shown + timedelta(days=1), end_date=last_bookable, **kept)
@@ -394,7 +394,9 @@ def _day_slots(day, *, service, now, rows):
     every client who opens the booking form for one of them checks it against the same list."""
     return page_cache.cached_value(
         f"slots:{service.slug}:{day.isoformat()}",
-        lambda: availability.free_slots_on(day, now=now, length=service.duration, rules=rows.rules, hours=rows.hours),
+        lambda: availability.free_slots_on(
+            day, now=now, length=service.duration, rules=rows.rules, schedule=rows.schedule
+        ),
     )
 
 
