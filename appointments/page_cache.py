@@ -42,9 +42,10 @@ REMEMBERED_AT_MOST = 300
 
 logger = logging.getLogger(__name__)
 
-# The versions read by the request being served, so that it reads each from Redis once: a round trip
-# costs a page more than most of its work (bench/RESULTS.md). Outside requests (tasks, the shell)
-# nothing is kept and every use reads them.
+# What the request being served has read and made: the versions (so that it reads each from Redis
+# once), what it read ahead or made by key, and what it will save when it ends (all in one round trip:
+# a round trip costs a page more than most of its work, bench/RESULTS.md). Outside requests (tasks, the
+# shell) nothing is kept: every use reads, and every value is saved at once.
 _request = Local()
 
 
@@ -52,14 +53,22 @@ class CacheUnreachable(Exception):
     pass
 
 
+def _start_request():
+    _request.serving, _request.unreachable = True, False
+    _request.versions, _request.found, _request.pending = {}, {}, {}
+
+
 @contextmanager
 def serving_request():
-    """While a request is served, the versions it first reads (and whether it found Redis unreachable) are kept."""
-    _request.serving, _request.versions, _request.unreachable = True, {}, False
+    """While a request is served, the versions and values it reads are kept, and what it makes is saved
+    when it ends (or not at all once it found Redis unreachable)."""
+    _start_request()
     try:
         yield
     finally:
-        _request.serving, _request.versions, _request.unreachable = False, {}, False
+        _save_pending()
+        _request.serving, _request.unreachable = False, False
+        _request.versions, _request.found, _request.pending = {}, {}, {}
 
 
 def request_version_middleware(get_response):
@@ -70,13 +79,17 @@ def request_version_middleware(get_response):
     return middleware
 
 
+def _serving():
+    return getattr(_request, "serving", False)
+
+
 def _keep_for_this_request(key, version):
-    if getattr(_request, "serving", False):
+    if _serving():
         _request.versions.setdefault(key, version)
 
 
 def _keep_unreachable():
-    if getattr(_request, "serving", False):
+    if _serving():
         _request.unreachable = True
 
 
@@ -110,14 +123,22 @@ def _minute():
     return f"{timezone.now():%Y-%m-%dT%H:%M}"
 
 
-def _lookup(name):
+def _key(name):
+    return f"appointments:page:{name}:{_minute()}"
+
+
+def _lookup(name, also=()):
     """The cache key of `name` for this minute, the availability version, and what is saved under the key
-    for that version (None if nothing): one round trip, as the version is saved with the value (and the
-    rows version is read with them, for remembered()). May raise: Redis unreachable."""
+    for that version (None if nothing). One round trip, as the version is saved with each value, which
+    also reads the rows version (for remembered()) and, for later in this request, the values named in
+    `also`; nothing for what this request already read. May raise: Redis unreachable."""
+    key = _key(name)
     kept = _kept_version(VERSION_KEY)
-    key = f"appointments:page:{name}:{_minute()}"
+    if kept and key in _request.found:
+        return key, kept, _request.found[key]
+    keys = [key, *(_key(other) for other in also)]
     try:
-        found = cache.get_many([VERSION_KEY, ROWS_VERSION_KEY, key])
+        found = cache.get_many([VERSION_KEY, ROWS_VERSION_KEY, *keys])
     except Exception:
         _keep_unreachable()
         raise
@@ -127,26 +148,55 @@ def _lookup(name):
     _keep_for_this_request(VERSION_KEY, version)
     if ROWS_VERSION_KEY in found:
         _keep_for_this_request(ROWS_VERSION_KEY, found[ROWS_VERSION_KEY])
-    saved_version, value = found.get(key, (None, None))
-    return key, version, value if saved_version == version else None
+    values = {}
+    for each in keys:
+        saved_version, value = found.get(each, (None, None))
+        values[each] = value if saved_version == version else None
+    if _serving():
+        _request.found.update(values)
+    return key, version, values[key]
+
+
+def read_ahead(*names):
+    """Read what is saved under `names` now, in one round trip, for cached_value() later in this request."""
+    try:
+        _lookup(names[0], also=names[1:])
+    except Exception as exc:
+        logger.warning("Page cache unreachable (%s): %s to be worked out anew.", exc, ", ".join(names))
 
 
 def _save(key, version, value):
+    """Save `value` for the minute under `version`: when this request ends, with whatever else it made."""
     if _found_unreachable():
+        return
+    if _serving():
+        _request.found[key] = value
+        _request.pending[key] = (version, value)
         return
     try:
         cache.set(key, (version, value), PAGE_TIMEOUT)
     except Exception as exc:
-        _keep_unreachable()
         logger.warning("Page cache unreachable (%s): %s not saved.", exc, key)
 
 
-def cached_page(request, name, make_response):
-    """The page called `name` for this minute and availability version, made by make_response() if need be."""
+def _save_pending():
+    pending = getattr(_request, "pending", {})
+    if not pending or _found_unreachable():
+        return
+    try:
+        cache.set_many(pending, PAGE_TIMEOUT)
+    except Exception as exc:
+        _keep_unreachable()
+        logger.warning("Page cache unreachable (%s): %s not saved.", exc, ", ".join(pending))
+
+
+def cached_page(request, name, make_response, also=()):
+    """The page called `name` for this minute and availability version, made by make_response() if need be.
+    also: the names of the values (cached_value) making it needs, read in the same round trip."""
     if messages.get_messages(request):
         return make_response()  # a message is for this visitor only
     try:
-        key, version, content = _lookup(f"{name}:{theme_of(request)}")
+        key, version, content = _lookup(f"{name}:{theme_of(request)}", also)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): making the page anew.", exc)
         return make_response()
@@ -210,8 +260,9 @@ def _new_version(key):
         _keep_unreachable()
         logger.warning("Page cache unreachable (%s): saved pages stay until their minute is over.", exc)
         return
-    if getattr(_request, "serving", False):
+    if _serving():
         _request.versions[key] = version
+        _request.found.clear()  # read under the version before
 
 
 def _changed(key):

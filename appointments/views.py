@@ -362,7 +362,12 @@ def day(request, day):
     if chosen is None:
         messages.error(request, DATE_INVALID)
         return redirect(_with_query(reverse("appointments:days"), slug and f"service={slug}"))
-    return page_cache.cached_page(request, f"day:{slug}:{chosen.isoformat()}", lambda: _day_page(request, chosen, slug))
+    return page_cache.cached_page(
+        request,
+        f"day:{slug}:{chosen.isoformat()}",
+        lambda: _day_page(request, chosen, slug),
+        also=[_day_slots_name(slug, chosen)],
+    )
 
 
 def _day_page(request, chosen, slug):
@@ -381,7 +386,7 @@ def _day_page(request, chosen, slug):
         messages.error(request, DAY_TOO_FAR.format(days=rules.horizon_days))
         return redirect(days_url)
     service = choice.service
-    slots = _day_slots(chosen, service=service, now=now, rows=rows)
+    slots = _day_slots(chosen, slug=slug, service=service, now=now, rows=rows)
     wait_from, wait_until = waitlist_days(now=now, rules=rules)
     context = {"day": chosen, "slots": slots, "times": _time_links(slots, choice.query), "service": service}
     context |= {"query": choice.query, "days_url": days_url}
@@ -389,11 +394,17 @@ def _day_page(request, chosen, slug):
     return render(request, "appointments/day.html", {**context, "rules": rules, "business": rows.business})
 
 
-def _day_slots(day, *, service, now, rows):
+def _day_slots_name(slug, day):
+    """What a day's free times are saved as, for the service asked for (_service_param): under one
+    availability version the same service."""
+    return f"slots:{slug}:{day.isoformat()}"
+
+
+def _day_slots(day, *, slug, service, now, rows):
     """The day's free slots for the service, saved for the minute like the pages that show them:
     every client who opens the booking form for one of them checks it against the same list."""
     return page_cache.cached_value(
-        f"slots:{service.slug}:{day.isoformat()}",
+        _day_slots_name(slug, day),
         lambda: availability.free_slots_on(
             day, now=now, length=service.duration, rules=rows.rules, schedule=rows.schedule
         ),
@@ -423,15 +434,19 @@ def details(request):
     now = timezone.now()
 
     if request.method == "GET":
+        slug = _service_param(request)
+        start = parse_slot_start(request.GET.get("start"))
+        day = start and timezone.localtime(start).date()
+        if day:
+            page_cache.read_ahead(_day_slots_name(slug, day))  # with the versions PageRows needs: one round trip
         rows = PageRows()
         rules = rows.rules
-        choice = rows.choice(request.GET.get("service"))
+        choice = rows.choice(slug)
         if choice.service is None:
             return _choose_first(request, choice)
         service = choice.service
-        start = parse_slot_start(request.GET.get("start"))
-        slot = start and availability.slot_starting_at(
-            _day_slots(timezone.localtime(start).date(), service=service, now=now, rows=rows), start
+        slot = day and availability.slot_starting_at(
+            _day_slots(day, slug=slug, service=service, now=now, rows=rows), start
         )
         if not slot:
             messages.error(request, booking.SLOT_NOT_OFFERED if start is None else booking.SLOT_TAKEN)

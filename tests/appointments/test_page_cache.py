@@ -218,6 +218,43 @@ def test_the_booking_form_checks_its_time_against_the_days_saved_free_times(
         )
 
 
+def redis_commands(url):
+    """How many times Redis has run each command, by its own count (INFO commandstats)."""
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return {name.removeprefix("cmdstat_"): figures["calls"] for name, figures in stats.items()}
+
+
+# Not what a page asks for: our own count, and what a new connection says first.
+NOT_COUNTED = {"info", "hello", "client|setinfo"}
+
+
+def commands_run(url, visit):
+    before = redis_commands(url)
+    visit()
+    after = redis_commands(url)
+    return {
+        name: calls - before.get(name, 0)
+        for name, calls in after.items()
+        if calls != before.get(name, 0) and name not in NOT_COUNTED
+    }
+
+
+@pytest.mark.redis
+def test_a_fresh_times_page_and_then_its_booking_form_each_take_one_read_from_redis(client, redis_url, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "posture_booking.redis_cache.RedisCache", "LOCATION": redis_url},
+    }
+    cache.clear()
+    page(client, DAYS)  # the versions exist, as they do on a live site
+    # The page, the versions and the day's saved free times in one MGET; the page and the free
+    # times saved in one MSET (with their expiry, in the same transaction).
+    commands = commands_run(redis_url, lambda: page(client, WEDNESDAY))
+    assert commands == {"mget": 1, "multi": 1, "mset": 1, "expire": 2, "exec": 1}
+    # The booking form finds the versions and the free times in one read, and saves nothing.
+    commands = commands_run(redis_url, lambda: page(client, DETAILS_AT_TEN))
+    assert commands == {"mget": 1}
+
+
 def test_the_booking_form_for_a_time_just_booked_says_so_at_once(client, book):
     assert "Your details" in page(client, DETAILS_AT_TEN)
     book(WEDNESDAY_10)
