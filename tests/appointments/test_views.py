@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -23,6 +23,7 @@ from appointments.forms import (
 )
 from appointments.hygiene import CONTROL_CHARACTERS, EMAIL_INVALID, PHONE_INVALID
 from appointments.models import MANAGE_LINK_SALT, Appointment, BusinessDetails, OutgoingEmail
+from appointments.views import CalendarDay
 from tests.conftest import free_port
 
 from .conftest import booking_data, business_time
@@ -58,6 +59,18 @@ def test_days_page_links_days_with_free_times(client):
     assert response.status_code == 200
     assert reverse("appointments:day", kwargs={"day": "2026-12-02"}) in response.content.decode()
     assert "Sunday, December 6: no free times" in text_of(response)
+
+
+def test_a_calendar_cell_escapes_what_it_writes():
+    cell = CalendarDay(
+        day=date(2026, 12, 2), count=1, number="2", month="Dec", label="<b>2</b>", href="/book/2026-12-02/?a=1&b=2"
+    )
+    assert parse_html(cell.html()) == parse_html(
+        '<td class="day-free"><a href="/book/2026-12-02/?a=1&amp;b=2"><span aria-hidden="true">'
+        '<span class="day-month">Dec</span>2</span><span class="visually-hidden">&lt;b&gt;2&lt;/b&gt;</span></a></td>'
+    )
+    assert "&lt;b&gt;" in cell.html()
+    assert "a=1&amp;b=2" in cell.html()
 
 
 def test_days_page_query_count_is_flat(client, django_assert_max_num_queries, book):
