@@ -31,6 +31,7 @@ from .forms import (
     CourseForm,
     RescheduleForm,
     blank_details_fields,
+    hidden_details_fields,
     new_booking_key,
     parse_slot_start,
     slot_value,
@@ -458,6 +459,7 @@ def details(request):
         form = BookingForm(initial={"start": slot_value(slot.start), "booking_key": new_booking_key()})
         context = {"form": form, "slot": slot, "service": service, "query": choice.query, "rules": rules}
         context |= {"business": rows.business, "blank_fields": blank_details_fields()}
+        context["hidden_fields"] = hidden_details_fields(form.initial["start"], form.initial["booking_key"])
         return render(request, "appointments/details.html", context)
 
     rules = BookingRules.load()

@@ -55,6 +55,7 @@ def _site_links():
         "site_css": static("css/site.css"),
         "dark_css": static("css/dark.css"),
         "site_js": static("js/site.js"),
+        "forms_js": static("js/forms.js"),
     }
 
 
