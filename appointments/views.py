@@ -285,14 +285,21 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False, ch
     ]
     this_week = week_start(today)
     return {
-        "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
-        "first_day": first,
-        "last_day": last,
+        "calendar_rows": _calendar_rows(cells),
+        # As the date filter writes "F j" and "F j, Y", without its cost.
+        "calendar_caption": f"{first:%B} {first.day} to {last:%B} {last.day}, {last.year}",
         "earlier": max(first - timedelta(weeks=WEEKS_SHOWN), this_week) if first > this_week else None,
         "later": last + timedelta(days=1) if last < last_bookable else None,
         "has_free_day": bool(slots),
         "waitlist_shown": any(cell.waitlist_href for cell in cells),
     }
+
+
+def _calendar_rows(cells):
+    """The calendar's <tr>s, a week each: written here, as the template engine's loop cost more per
+    cell than the cell itself."""
+    weeks = ("".join(cell.html() for cell in cells[i : i + 7]) for i in range(0, len(cells), 7))
+    return mark_safe("".join(f"<tr>{week}</tr>" for week in weeks))  # noqa: S308  # nosec B308, B703
 
 
 def _weeks_shown(start, *, today, last_bookable):
