@@ -78,30 +78,43 @@ def _steady_utc_offset(day):
     return offset if datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).utcoffset() == offset else None
 
 
-def _candidate_starts(day, intervals, step, length):
-    """The UTC starts of the slots inside the working intervals of one day, on the wall-clock grid."""
-    # Most days keep one offset, so the grid is simply shifted to UTC and stepped there: converting
-    # each wall time through the zone was most of the cost of laying out a calendar. DST days take
-    # the slow, exact way.
+def _free_starts(day, intervals, *, step, length, busy, earliest):
+    """The UTC starts of one day's free slots: on the wall-clock grid of each working interval,
+    ending inside it, not before earliest and overlapping nothing busy."""
+    # Most days keep one offset, so the grid is simply shifted to UTC and stepped there, jumping
+    # over whatever is busy: converting each wall time through the zone, and testing each grid
+    # time, were most of the cost of laying out a calendar. DST days take the slow, exact way.
     offset = _steady_utc_offset(day)
     for start_time, end_time in intervals:
         interval_end = wall_clock_to_utc(day, end_time)
-        if offset is not None:
-            start = (datetime.combine(day, start_time) - offset).replace(tzinfo=UTC)
-            while start + length <= interval_end:
+        if offset is None:
+            wall = datetime.combine(day, start_time)
+            while wall.date() == day and wall.time() < end_time:
+                start = existing_wall_clock_to_utc(day, wall.time())
+                in_bounds = start is not None and earliest <= start and start + length <= interval_end
+                if in_bounds and busy.busy_until(start, start + length) is None:
+                    yield start
+                wall += step
+            continue
+        grid_start = (datetime.combine(day, start_time) - offset).replace(tzinfo=UTC)
+        start = _grid_at_or_after(max(earliest, grid_start), grid_start, step)
+        while start + length <= interval_end:
+            busy_until = busy.busy_until(start, start + length)
+            if busy_until is None:
                 yield start
                 start += step
-            continue
-        wall = datetime.combine(day, start_time)
-        while wall.date() == day and wall.time() < end_time:
-            start = existing_wall_clock_to_utc(day, wall.time())
-            if start is not None and start + length <= interval_end:
-                yield start
-            wall += step
+            else:
+                # Every grid time before busy_until overlaps the same busy interval.
+                start = _grid_at_or_after(busy_until, grid_start, step)
+
+
+def _grid_at_or_after(moment, grid_start, step):
+    """The first time on the grid (grid_start + n steps) at or after moment, which is not before grid_start."""
+    return grid_start - ((grid_start - moment) // step) * step
 
 
 class _BusyTimes:
-    """Busy intervals with a fast 'does this overlap anything?' test."""
+    """Busy intervals with a fast 'does this overlap anything, and until when?' test."""
 
     def __init__(self, intervals):
         intervals = sorted(intervals)
@@ -110,9 +123,13 @@ class _BusyTimes:
         # something when an interval starting before `end` ends after `start`.
         self.latest_ends = list(itertools.accumulate((end for _, end in intervals), max))
 
-    def overlaps(self, start, end):
+    def busy_until(self, start, end):
+        """When [start, end) overlaps something: the latest end of what starts before `end`
+        (no time from start up to it is free for this length); else None."""
         starting_before_end = bisect.bisect_left(self.starts, end)
-        return starting_before_end > 0 and self.latest_ends[starting_before_end - 1] > start
+        if starting_before_end and self.latest_ends[starting_before_end - 1] > start:
+            return self.latest_ends[starting_before_end - 1]
+        return None
 
 
 @dataclass(frozen=True)
@@ -165,15 +182,14 @@ def free_slots(*, start_date, end_date, now, length, rules=None, schedule=None, 
 
     first_changeable = rules.earliest_changeable_start(now)
     slots = []
-    seen = set()
+    seen = set()  # two working intervals of a day may overlap
     day = first_day
     while day <= last_day:
-        for start in _candidate_starts(day, schedule.hours.get(day.weekday(), ()), rules.slot_step, length):
-            end = start + length
-            if start < earliest or start in seen or busy.overlaps(start, end):
-                continue
-            seen.add(start)
-            slots.append(Slot(start, end, changeable_online=start >= first_changeable))
+        intervals = schedule.hours.get(day.weekday(), ())
+        for start in _free_starts(day, intervals, step=rules.slot_step, length=length, busy=busy, earliest=earliest):
+            if start not in seen:
+                seen.add(start)
+                slots.append(Slot(start, start + length, changeable_online=start >= first_changeable))
         day += timedelta(days=1)
     slots.sort()
     return slots
