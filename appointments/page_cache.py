@@ -11,9 +11,10 @@ saved, and each display (posture_booking.themes) has its own copy, as the page i
 The cache only saves work, and no booking relies on it (the booking itself checks the
 slot afresh); when it cannot be reached, pages and free times are worked out anew.
 
-The few rows every booking page reads and Julie rarely changes (booking rules, open services,
-business details) are kept in each process by remembered(), under a version of their own that
-only changing them renews: after a booking, they are not read again.
+The few rows every booking page reads and Julie rarely changes (booking rules, working hours,
+time off, open services, business details) are kept in each process by remembered(), under a
+version of their own that only changing them renews: after a booking, they are not read again.
+Saved pages are kept gzipped as well, once for every visitor (_saved_page).
 """
 
 import logging
@@ -27,7 +28,10 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 from posture_booking.themes import theme_of
 
@@ -196,15 +200,39 @@ def cached_page(request, name, make_response, also=()):
     if messages.get_messages(request):
         return make_response()  # a message is for this visitor only
     try:
-        key, version, content = _lookup(f"{name}:{theme_of(request)}", also)
+        key, version, page = _lookup(f"{name}:{theme_of(request)}", also)
     except Exception as exc:
         logger.warning("Page cache unreachable (%s): making the page anew.", exc)
         return make_response()
-    if content is not None:
-        return HttpResponse(content)
+    if page is not None:
+        return _sent(request, HttpResponse(), page)
     response = make_response()
-    if response.status_code == 200:
-        _save(key, version, response.content)
+    if response.status_code != 200:
+        return response
+    page = _saved_page(response.content)
+    _save(key, version, page)
+    return _sent(request, response, page)
+
+
+def _saved_page(body):
+    """A page as saved: its HTML, and the same gzipped once (None if that is no smaller). The page is
+    the same for every visitor and holds no secret (no CSRF token, nothing typed), so one compression
+    serves them all; compressing each response cost more than the rest of sending a saved page.
+    Django's BREACH padding is kept, per saved page."""
+    gzipped = compress_string(body, max_random_bytes=GZipMiddleware.max_random_bytes)
+    return body, gzipped if len(gzipped) < len(body) else None
+
+
+def _sent(request, response, page):
+    """The response with the saved page, gzipped if the browser accepts it (GZipMiddleware then leaves
+    it be), as GZipMiddleware would send it."""
+    body, gzipped = page
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if gzipped is not None and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response.content = gzipped
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.content = body
     return response
 
 

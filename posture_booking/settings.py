@@ -95,9 +95,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages leave gzipped (the days page: 19.5 KB, about 2.5 KB), after WhiteNoise, which serves static
     # files already compressed, and before anything that writes the body. Django pads each gzip with
-    # 0-100 random bytes against BREACH, and masks the CSRF token anew in every response.
+    # 0-100 random bytes against BREACH, and masks the CSRF token anew in every response. The saved
+    # booking pages come gzipped already (appointments.page_cache), which this leaves as they are.
     "django.middleware.gzip.GZipMiddleware",
-    # The availability version a request reads is kept for the rest of it (one Redis read).
+    # What a request reads from the page cache is kept for the rest of it, and what it makes is saved
+    # when it ends: one Redis read and one write at most.
     "appointments.page_cache.request_version_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,5 +1,6 @@
 """The booking pages are saved for the minute, and any change to availability shows at once."""
 
+import gzip
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -182,6 +183,20 @@ def test_weeks_asked_for_with_any_day_of_them_share_one_saved_page(client, djang
     first = page(client, f"{DAYS}?from=2026-12-06")
     with django_assert_num_queries(0):
         assert page(client, f"{DAYS}?from=2026-12-09") == first
+
+
+@pytest.mark.parametrize("url", [DAYS, WEDNESDAY])
+def test_a_saved_page_is_gzipped_once_for_every_browser_that_asks(client, url):
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    plain = client.get(url)
+    assert first["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in first["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert "Content-Encoding" not in plain
+    assert gzip.decompress(first.content) == plain.content
+    # The saved page's own compression: the same bytes, where compressing each response pads each anew.
+    assert again.content == first.content
+    assert int(again["Content-Length"]) == len(again.content)
 
 
 def test_a_message_for_one_visitor_is_never_saved_for_the_next(client):
