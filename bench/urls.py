@@ -26,9 +26,10 @@ class FloorQuery(TemplateView):
 
 
 def as_first_visitor(view):
-    """The view as the first visitor of a minute meets it: nothing saved for the minute yet (each request
-    a minute of its own for appointments.page_cache), so the page is made and saved, with the booking
-    rules, open services and business details read anew."""
+    """The view as the first visitor after a booking, or of a minute, meets it: nothing saved for the minute
+    yet (each request a minute of its own for appointments.page_cache), so the page and its free times are
+    made and saved. What each process remembers of Julie's settings (page_cache.remembered) is kept, as
+    after a booking: only her changes renew it."""
 
     def first_visit(request, *args, **kwargs):
         minute = f"{timezone.now():%Y-%m-%dT%H:%M}:{uuid.uuid4().hex}"
