@@ -211,7 +211,7 @@ class TimeLink:
     changeable_online: bool
 
 
-def _time_links(slots, query=""):
+def _time_links(slots, query):
     details = reverse("appointments:details")
     zone = timezone.get_default_timezone()  # not slot.local_start: see availability.existing_wall_clock_to_utc
     links = []

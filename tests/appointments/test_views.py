@@ -1,6 +1,7 @@
 import re
 from datetime import date, timedelta
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -84,6 +85,12 @@ def test_day_page_lists_times(client):
     response = client.get(reverse("appointments:day", kwargs={"day": "2026-12-02"}))
     assert response.status_code == 200
     assert "9:00 AM" in text_of(response)
+
+
+def test_a_free_time_links_to_its_booking_form_and_nothing_else(client):
+    page = client.get(reverse("appointments:day", kwargs={"day": "2026-12-02"})).content.decode()
+    details = reverse("appointments:details")
+    assert f'href="{details}?{urlencode({"start": WEDNESDAY_10.isoformat()})}"' in page
 
 
 @pytest.mark.parametrize("day", ["2026-13-45", "yesterday", "2026-11-30", "2031-01-01", "0000-00-00"])
