@@ -221,7 +221,7 @@ def _time_links(slots, query):
         links.append(
             TimeLink(
                 href=f"{details}?{urlencode({'start': start.isoformat()})}" + (f"&{query}" if query else ""),
-                day=f"{start:%a, %b} {start.day}",
+                day=f"{start:%a, %b %-d}",
                 time=f"{start:%-I:%M %p}",
                 until=f"{end:%-I:%M %p}",
                 changeable_online=slot.changeable_online,
@@ -287,7 +287,7 @@ def _calendar_context(slots, *, now, rules, link, start=None, waitlist=False, ch
     return {
         "calendar_rows": _calendar_rows(cells),
         # As the date filter writes "F j" and "F j, Y", without its cost.
-        "calendar_caption": f"{first:%B} {first.day} to {last:%B} {last.day}, {last.year}",
+        "calendar_caption": f"{first:%B %-d} to {last:%B %-d, %Y}",
         "earlier": max(first - timedelta(weeks=WEEKS_SHOWN), this_week) if first > this_week else None,
         "later": last + timedelta(days=1) if last < last_bookable else None,
         "has_free_day": bool(slots),
