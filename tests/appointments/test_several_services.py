@@ -95,6 +95,7 @@ def test_a_90_minute_session_is_not_offered_where_only_an_hour_fits(client, long
     assert "15:30" in starts and "16:00" not in starts
     assert f"{DETAILS}?start=" in long_day.content.decode()
     assert "&amp;service=long-session" in long_day.content.decode()
+    assert "Long CSMT session sessions last 90 minutes" in text_of(long_day)
     short_day = client.get(day_url(query="?service=craniosacral-therapy"))
     assert "11:00" in [slot.local_start.strftime("%H:%M") for slot in short_day.context["slots"]]
 

@@ -72,6 +72,18 @@ def test_a_calendar_cell_escapes_what_it_writes():
     )
     assert "&lt;b&gt;" in cell.html()
     assert "a=1&amp;b=2" in cell.html()
+    plain = CalendarDay(day=date(2026, 12, 3), count=0, number="3", month="", label="Thursday", href="")
+    assert plain.html() == (
+        '<td class="day-full"><span aria-hidden="true">3</span><span class="visually-hidden">Thursday</span></td>'
+    )
+
+
+def test_the_calendar_is_whole_weeks_of_cells_and_nothing_between_them(client):
+    page = client.get(reverse("appointments:days")).content.decode()
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.DOTALL)[1]
+    weeks = re.findall(r"<tr>((?:<td[^>]*>.*?</td>){7})</tr>", body)
+    assert len(weeks) == 5
+    assert "".join(f"<tr>{week}</tr>" for week in weeks) == body
 
 
 def test_days_page_query_count_is_flat(client, django_assert_max_num_queries, book):
