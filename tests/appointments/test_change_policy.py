@@ -95,6 +95,17 @@ def test_offered_times_inside_the_cutoff_are_marked(rules):
     assert slot_at(THURSDAY_10, length=timedelta(hours=1), now=TUESDAY_EVENING, rules=rules).changeable_online
 
 
+def test_an_offered_time_exactly_at_the_cutoff_is_marked_as_the_rule_says(rules):
+    # From Tuesday 10:00 the Wednesday 10:00 time starts exactly 24 hours away: still changeable online.
+    now = WEDNESDAY_10 - timedelta(hours=24)
+    slots = free_slots(
+        start_date=WEDNESDAY_10.date(), end_date=WEDNESDAY_10.date(), now=now, length=timedelta(hours=1), rules=rules
+    )
+    at_ten = next(slot for slot in slots if slot.start == WEDNESDAY_10)
+    assert at_ten.changeable_online == rules.can_change_online(WEDNESDAY_10, now=now) is True
+    assert not next(slot for slot in slots if slot.start == WEDNESDAY_10 - timedelta(minutes=30)).changeable_online
+
+
 def test_nothing_is_marked_when_the_notice_already_covers_the_cutoff(rules):
     rules.minimum_notice_hours = 24
     slots = free_slots(
